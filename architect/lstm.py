@@ -1,0 +1,76 @@
+"""Long short-term memory networks, wired as synaptic.js wires them."""
+from __future__ import annotations
+
+from synapse import ConnectionType, GateType, Layer, Network
+
+from ._sizes import sizes
+
+
+class LSTM(Network):
+    """``LSTM(n_in, *memory_blocks, n_out, peepholes=ALL_TO_ALL, hidden_to_hidden=False,
+    output_to_hidden=False, output_to_gates=False, input_to_output=True)``.
+
+    Each memory block layer adds four hidden layers in this order: input gate,
+    forget gate, memory cells, output gate (gate biases 1). The input layer
+    (and the previous block's cells) project to the cells and all three gates;
+    the cells project to the output layer and to themselves; the input gate
+    gates the cells' inputs, the forget gate their self-connections and the
+    output gate their outputs. ``peepholes`` connects the cells to the gates
+    (ALL_TO_ALL, ONE_TO_ONE, or None for none).
+
+    >>> import synapse
+    >>> from architect import LSTM
+    >>> synapse.seed(0)
+    >>> net = LSTM(2, 3, 1)
+    >>> [layer.size for layer in net.layers.hidden]
+    [3, 3, 3, 3]
+    """
+
+    def __init__(self, *layer_sizes: int, peepholes=ConnectionType.ALL_TO_ALL,
+                 hidden_to_hidden: bool = False, output_to_hidden: bool = False,
+                 output_to_gates: bool = False, input_to_output: bool = True):
+        n = sizes(layer_sizes, "LSTM", 3)
+        if peepholes is not None:
+            peepholes = ConnectionType(peepholes)
+        inputs, blocks, outputs = n[0], n[1:-1], n[-1]
+        input_layer, output_layer = Layer(inputs), Layer(outputs)
+        hidden = []
+        previous = None
+        for size in blocks:
+            input_gate = Layer(size).set(bias=1)
+            forget_gate = Layer(size).set(bias=1)
+            cell = Layer(size)
+            output_gate = Layer(size).set(bias=1)
+            hidden += [input_gate, forget_gate, cell, output_gate]
+            into_cells = input_layer.project(cell)
+            input_layer.project(input_gate)
+            input_layer.project(forget_gate)
+            input_layer.project(output_gate)
+            if previous is not None:
+                from_previous = previous.project(cell)
+                previous.project(input_gate)
+                previous.project(forget_gate)
+                previous.project(output_gate)
+            out_of_cells = cell.project(output_layer)
+            self_loops = cell.project(cell)
+            if hidden_to_hidden:
+                cell.project(cell, ConnectionType.ALL_TO_ELSE)
+            if output_to_hidden:
+                output_layer.project(cell)
+            if output_to_gates:
+                output_layer.project(input_gate)
+                output_layer.project(output_gate)
+                output_layer.project(forget_gate)
+            if peepholes is not None:
+                cell.project(input_gate, peepholes)
+                cell.project(forget_gate, peepholes)
+                cell.project(output_gate, peepholes)
+            input_gate.gate(into_cells, GateType.INPUT)
+            forget_gate.gate(self_loops, GateType.ONE_TO_ONE)
+            output_gate.gate(out_of_cells, GateType.OUTPUT)
+            if previous is not None:
+                input_gate.gate(from_previous, GateType.INPUT)
+            previous = cell
+        if input_to_output:
+            input_layer.project(output_layer)
+        super().__init__(input=input_layer, hidden=hidden, output=output_layer)

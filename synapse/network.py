@@ -1,0 +1,229 @@
+"""Networks: an input layer, hidden layers and an output layer, activated and
+trained as one, in one activation order."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from . import _check, store
+from .layer import Layer, LayerConnection
+from .neuron import Neuron
+
+__all__ = ["Network"]
+
+
+class Network:
+    """Layers in activation order: ``input``, then ``hidden`` in order, then ``output``.
+
+    Parameters
+    ----------
+    input, output : Layer
+    hidden : list of Layer, optional
+
+    Examples
+    --------
+    >>> import synapse
+    >>> from synapse import Layer, Network
+    >>> synapse.seed(1)
+    >>> i, h, o = Layer(2), Layer(3), Layer(1)
+    >>> _ = i.project(h), h.project(o)
+    >>> net = Network(input=i, hidden=[h], output=o)
+    >>> net.activate([1, 0]).shape
+    (1,)
+    >>> net.propagate(0.3, [1])
+    >>> net.inputs(), net.outputs(), len(net.neurons())
+    (2, 1, 6)
+    """
+
+    def __init__(self, input: Layer | None = None, hidden=None, output: Layer | None = None):
+        self.layers = SimpleNamespace(input=Layer(0), hidden=[], output=Layer(0))
+        self._optimize = True
+        self._layout = None
+        self._engine = None
+        if input is not None or output is not None or hidden:
+            self.set(input=input, hidden=hidden, output=output)
+
+    # ---- structure ----
+    def set(self, input: Layer | None = None, hidden=None, output: Layer | None = None) -> "Network":
+        """Replace the layers that are given; returns self."""
+        new = SimpleNamespace(
+            input=self.layers.input if input is None else input,
+            hidden=list(self.layers.hidden) if hidden is None else list(hidden),
+            output=self.layers.output if output is None else output)
+        for name, layer in (("input", new.input), ("output", new.output),
+                            *((f"hidden[{i}]", h) for i, h in enumerate(new.hidden))):
+            if not isinstance(layer, Layer):
+                raise TypeError(f"network layer {name} must be a Layer, got {type(layer).__name__}")
+        every = [new.input, *new.hidden, new.output]
+        if len({id(x) for x in every}) != len(every):
+            raise ValueError("a layer appears twice in the network")
+        seen = set()
+        for layer in every:
+            for n in layer.list:
+                if n in seen:
+                    raise ValueError(f"neuron {n.ID} is in two of the network's layers")
+                seen.add(n)
+        for layer in (self.layers.input, *self.layers.hidden, self.layers.output):
+            layer._owners.discard(self)
+        self.layers = new
+        for layer in every:
+            layer._owners.add(self)
+        self._structure_changed()
+        return self
+
+    def _structure_changed(self) -> None:
+        self._layout = None
+        self._engine = None
+
+    def _compiled(self) -> store.Layout:
+        """The network's arrays, laid out anew if the structure changed."""
+        if self._layout is None:
+            self._layout = store.build(self)
+        return self._layout
+
+    def project(self, unit, type=None, weights=None) -> LayerConnection:
+        """Project the output layer to a Layer, or to a Network's input layer."""
+        if isinstance(unit, Network):
+            unit = unit.layers.input
+        if not isinstance(unit, Layer):
+            raise TypeError(f"project expects a Network or a Layer, got {type(unit).__name__}")
+        return self.layers.output.project(unit, type, weights)
+
+    def gate(self, connection: LayerConnection, type) -> None:
+        """Gate a layer connection with the output layer."""
+        self.layers.output.gate(connection, type)
+
+    def neurons(self) -> list[tuple[Neuron, str | int]]:
+        """(neuron, layer) pairs in activation order; layer is 'input', 'output'
+        or the hidden layer's index."""
+        out = [(n, "input") for n in self.layers.input.list]
+        for i, layer in enumerate(self.layers.hidden):
+            out += [(n, i) for n in layer.list]
+        out += [(n, "output") for n in self.layers.output.list]
+        return out
+
+    def inputs(self) -> int:
+        return self.layers.input.size
+
+    def outputs(self) -> int:
+        return self.layers.output.size
+
+    def set_optimize(self, optimize: bool) -> None:
+        """True (default): step the compiled arrays; False: step the neuron objects.
+        Both read and write the same numbers and compute the same ones."""
+        if not isinstance(optimize, (bool, np.bool_)):
+            raise TypeError(f"set_optimize expects True or False, got {optimize!r}")
+        self._optimize = bool(optimize)
+
+    # ---- the step ----
+    def activate(self, inputs) -> np.ndarray:
+        """One time step: activate every unit in order; returns the outputs."""
+        x = _check.vector(inputs, self.inputs(), "inputs")
+        self._compiled()
+        for n, v in zip(self.layers.input.list, x):
+            n.activate(float(v))
+        for layer in self.layers.hidden:
+            for n in layer.list:
+                n.activate()
+        return np.array([n.activate() for n in self.layers.output.list], dtype=float)
+
+    def propagate(self, rate: float, target, cost=None) -> None:
+        """Back-propagate the error of the last activation and learn at ``rate``.
+
+        The outputs' error is target - y (eq. 10), or with ``cost`` minus the
+        exact derivative of that cost with respect to each output's state. All
+        weight changes come from the weights as they were before the call, so
+        this is one exact gradient step wherever the traces are exact.
+        """
+        rate = _check.number(rate, "rate")
+        t = _check.vector(target, self.outputs(), "target")
+        self._compiled()
+        errors = self._output_errors(t, cost)
+        out = self.layers.output.list
+        for n, e in zip(reversed(out), reversed(errors.tolist())):
+            n._responsibility(e)
+        for layer in reversed(self.layers.hidden):
+            for n in reversed(layer.list):
+                n._responsibility()
+        for layer in (*self.layers.hidden, self.layers.output):
+            for n in layer.list:
+                n._learn(rate)
+
+    def _output_errors(self, target: np.ndarray, cost) -> np.ndarray:
+        """The direct error term of each output: t - y, or -dC/dy f'(s)."""
+        out = self.layers.output.list
+        y = np.array([n.activation for n in out])
+        if cost is None:
+            return target - y
+        if not callable(cost):
+            raise TypeError(f"cost must be a callable C(target, output, derivate=False), got "
+                            f"{type(cost).__name__}")
+        try:
+            dc = np.asarray(cost(target, y, derivate=True), dtype=float)
+        except TypeError:
+            raise TypeError("cost must accept derivate=True and return dC/dy "
+                            "to be used for learning") from None
+        if dc.shape != y.shape or not np.all(np.isfinite(dc)):
+            raise ValueError(f"cost derivative must be {y.size} finite numbers, got {dc!r}")
+        return -dc * np.array([n.derivative for n in out])
+
+    def clear(self) -> None:
+        """Forget context: states, activations, traces and responsibilities to 0."""
+        for n, _ in self.neurons():
+            n.clear()
+
+    def reset(self) -> None:
+        """clear(), then fresh random weights and biases."""
+        for n, _ in self.neurons():
+            n.reset()
+
+    # ---- copies and views ----
+    def clone(self) -> "Network":
+        """An independent copy with the same structure and every number (traces too)."""
+        from .serialize import copy_network
+
+        return copy_network(self)
+
+    def to_json(self) -> dict:
+        """synaptic.js's toJSON() schema (see ``Network.from_json``)."""
+        from .serialize import to_json
+
+        return to_json(self)
+
+    @classmethod
+    def from_json(cls, data, squashes=None) -> "Network":
+        """A network from synaptic.js's JSON (a dict or a string).
+
+        ``squashes`` maps extra squash names to functions, for networks saved
+        with user-defined squashes. Raises ValueError or TypeError for malformed
+        input; nothing in the file is ever executed."""
+        from .serialize import from_json
+
+        return from_json(data, squashes)
+
+    def save(self, path) -> None:
+        """Write ``to_json()`` to ``path`` atomically (a temporary file, then a rename)."""
+        from .serialize import save
+
+        save(self, path)
+
+    @classmethod
+    def load(cls, path, squashes=None) -> "Network":
+        """Read a network written by ``save`` (or by synaptic.js's toJSON)."""
+        from .serialize import load
+
+        return load(path, squashes)
+
+    def to_networkx(self):
+        """A networkx DiGraph: neurons as nodes (layer, squash, bias), connections
+        as edges (weight, gater)."""
+        from .serialize import to_networkx
+
+        return to_networkx(self)
+
+    def to_dot(self) -> str:
+        """Graphviz DOT source of the network."""
+        from .serialize import to_dot
+
+        return to_dot(self)

@@ -1,0 +1,144 @@
+"""A network's arrays: the one home of every number of its units and connections.
+
+:func:`build` lays a network out as flat numpy arrays grouped by layer, moves
+every value there from wherever it lived (a loose neuron's own arrays, or the
+network's previous layout) and re-points the neuron and connection handles.
+
+Layout. Units are numbered in activation order; layer ``g`` holds the units
+``Layout.start[g]:Layout.stop[g]``. The connections from layer ``a`` into layer
+``b`` form one dense :class:`~synapse.neuron.Block` of shape (size_b, size_a)
+with a boolean ``mask`` of the pairs that exist (absent pairs keep weight 0).
+For each layer ``b``, ``gk[b]`` is a (size_b, m_b) table of the later units each
+unit gates (-1 pads), and ``T[b]``, ``XB[b]`` hold the matching T_kj and bias
+extended traces; a block's ``X`` of shape (size_b, m_b, size_a) holds the
+extended traces x^k_ji of its connections.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .neuron import Block, Neuron, Units
+
+
+class Layout:
+    """The compiled arrays of one network (see the module docstring)."""
+
+    def __init__(self, units: Units, start, stop, neurons, blocks, gk, T, XB):
+        self.units = units
+        self.start, self.stop = start, stop
+        self.neurons = neurons          # in activation order
+        self.blocks = blocks            # {(src_layer, dst_layer): Block}
+        self.gk, self.T, self.XB = gk, T, XB
+
+
+def _layers_of(net):
+    return [net.layers.input, *net.layers.hidden, net.layers.output]
+
+
+def build(net) -> Layout:
+    """Lay ``net`` out in fresh arrays, move all values there and re-point handles.
+
+    Raises ValueError (changing nothing) when the network is inconsistent: a
+    neuron listed twice, or a non-input neuron fed or gated from outside."""
+    layers = _layers_of(net)
+    neurons: list[Neuron] = [n for layer in layers for n in layer.list]
+    pos = {n: i for i, n in enumerate(neurons)}
+    if len(pos) != len(neurons):
+        raise ValueError("a neuron appears twice in the network's layers")
+    group = np.zeros(len(neurons), dtype=int)
+    start, stop, i = [], [], 0
+    for g, layer in enumerate(layers):
+        start.append(i)
+        i += layer.size
+        stop.append(i)
+        group[start[g]:stop[g]] = g
+    n_in = layers[0].size
+    for j, n in enumerate(neurons[n_in:], n_in):
+        for c in n.connections.inputs:
+            if c.from_ not in pos:
+                raise ValueError(f"neuron {n.ID} has an input from neuron {c.from_.ID}, "
+                                 f"which is not in the network")
+            if c.gater is not None and c.gater not in pos:
+                raise ValueError(f"a connection into neuron {n.ID} is gated by neuron "
+                                 f"{c.gater.ID}, which is not in the network")
+        sg = n.selfconnection.gater
+        if sg is not None and sg not in pos:
+            raise ValueError(f"neuron {n.ID}'s self-connection is gated from outside the network")
+
+    units = Units(len(neurons), owner=net)
+    for f in Units.FIELDS:
+        arr = getattr(units, f)
+        for j, n in enumerate(neurons):
+            arr[j] = getattr(n._s, f)[n._u]
+
+    # the later units each unit gates (G_j), in activation order
+    G = []
+    for j, n in enumerate(neurons):
+        ks = {pos[c.to] for c in n.connections.gated if c.to in pos and pos[c.to] > j}
+        G.append([neurons[k] for k in sorted(ks)])
+    gk, T, XB = [], [], []
+    for g in range(len(layers)):
+        rows = range(start[g], stop[g])
+        m = max((len(G[j]) for j in rows), default=0)
+        gk.append(np.full((len(rows), m), -1, dtype=np.intp))
+        T.append(np.zeros((len(rows), m)))
+        XB.append(np.zeros((len(rows), m)))
+        for r, j in enumerate(rows):
+            n = neurons[j]
+            old = {k: t for t, k in enumerate(n._G)}
+            for t, k in enumerate(G[j]):
+                gk[g][r, t] = pos[k]
+                if k in old:
+                    T[g][r, t] = n._T[old[k]]
+                    XB[g][r, t] = n._XB[old[k]]
+
+    # connection blocks, one per (source layer, target layer) pair
+    members: dict[tuple[int, int], list] = {}
+    for j, n in enumerate(neurons):
+        for c in n.connections.inputs:
+            i = pos.get(c.from_)
+            if i is not None:
+                members.setdefault((int(group[i]), int(group[j])), []).append((c, i, j))
+    blocks = {}
+    moves = []
+    for (a, b), conns in members.items():
+        shape = (stop[b] - start[b], stop[a] - start[a])
+        m = gk[b].shape[1]
+        W, E, Gn = np.zeros(shape), np.zeros(shape), np.ones(shape)
+        X = np.zeros((shape[0], m, shape[1]))
+        mask = np.zeros(shape, dtype=bool)
+        gater = np.full(shape, -1, dtype=np.intp)
+        blk = Block(W.reshape(-1), E.reshape(-1), Gn.reshape(-1))
+        blk.W, blk.E, blk.Gn, blk.X, blk.mask, blk.gater = W, E, Gn, X, mask, gater
+        blk.src, blk.dst = a, b
+        for c, i, j in conns:
+            r, q = j - start[b], i - start[a]
+            W[r, q] = c._b.w[c._p]
+            E[r, q] = c._b.e[c._p]
+            Gn[r, q] = c._b.g[c._p]
+            mask[r, q] = True
+            if c.gater is not None:
+                gater[r, q] = pos[c.gater]
+            old = {k: t for t, k in enumerate(c.to._G)}
+            for t, k in enumerate(G[j]):
+                if k in old:
+                    X[r, t, q] = c._X[old[k]]
+            moves.append((c, blk, r * shape[1] + q, X[r, :, q]))
+        blk.full = bool(mask.all())
+        blocks[(a, b)] = blk
+
+    # every value now has its new home: re-point the handles
+    for c, blk, p, xv in moves:
+        c._b, c._p, c._X = blk, p, xv
+    for j, n in enumerate(neurons):
+        prev = n._s.owner
+        if prev is not None and prev is not net:
+            prev._structure_changed()  # the neuron moved out of another network's arrays
+        g = int(group[j])
+        r = j - start[g]
+        n._s, n._u = units, j
+        n.selfconnection._b, n.selfconnection._p = units.self_block, j
+        n._G = G[j]
+        n._T, n._XB = T[g][r], XB[g][r]
+        n._gaters = None
+    return Layout(units, start, stop, neurons, blocks, gk, T, XB)
