@@ -150,6 +150,31 @@ class Network:
             for n in layer.list:
                 n._learn(rate)
 
+    def _run(self, X, Y=None, rate=0.0, cost=None) -> np.ndarray:
+        """Online over a sequence: for each row i, activate X[i], then (with Y)
+        propagate at rate[i] (or rate) towards Y[i]. Returns the outputs of
+        every activation, shape (len(X), outputs()). The Trainer's inner loop;
+        the compiled engine runs it without returning to Python per row."""
+        X = np.asarray(X, dtype=float)
+        if X.ndim != 2 or X.shape[1] != self.inputs():
+            raise ValueError(f"inputs must have shape (n, {self.inputs()}), got {X.shape}")
+        if not np.all(np.isfinite(X)):
+            raise ValueError("inputs must be finite")
+        if Y is not None:
+            Y = np.asarray(Y, dtype=float)
+            if Y.shape != (X.shape[0], self.outputs()):
+                raise ValueError(f"targets must have shape ({X.shape[0]}, {self.outputs()}), "
+                                 f"got {Y.shape}")
+            if not np.all(np.isfinite(Y)):
+                raise ValueError("targets must be finite")
+        rates = np.broadcast_to(np.asarray(rate, dtype=float), (X.shape[0],))
+        out = np.empty((X.shape[0], self.outputs()))
+        for i in range(X.shape[0]):
+            out[i] = self.activate(X[i])
+            if Y is not None:
+                self.propagate(float(rates[i]), Y[i], cost)
+        return out
+
     def _output_errors(self, target: np.ndarray, cost) -> np.ndarray:
         """The direct error term of each output: t - y, or -dC/dy f'(s)."""
         out = self.layers.output.list
