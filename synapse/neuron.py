@@ -49,6 +49,14 @@ class Units:
     def __init__(self, n: int, owner=None):
         for f in self.FIELDS:
             setattr(self, f, np.zeros(n))
+        # act and delta carry sentinel slots past the last unit, for branch-free
+        # indexing by the compiled engine: act_ext[n] = 1 (the gain of an ungated
+        # connection), act_ext[n + 1] = 0 (an absent one), delta_ext[n] = 0 (padding).
+        self.act_ext = np.zeros(n + 2)
+        self.act_ext[n] = 1.0
+        self.act = self.act_ext[:n]
+        self.delta_ext = np.zeros(n + 1)
+        self.delta = self.delta_ext[:n]
         self.owner = owner  # the Network whose layout this is, or None for a loose unit
         self.self_block = Block(self.selfw, None, None)
 

@@ -99,19 +99,28 @@ def build(net) -> Layout:
             i = pos.get(c.from_)
             if i is not None:
                 members.setdefault((int(group[i]), int(group[j])), []).append((c, i, j))
+    # one flat array per quantity; each block's arrays are views of a slice
+    keys = sorted(members)
+    shapes = {k: (stop[k[1]] - start[k[1]], stop[k[0]] - start[k[0]]) for k in keys}
+    sizes = [shapes[k][0] * shapes[k][1] for k in keys]
+    xsizes = [sz * gk[k[1]].shape[1] for k, sz in zip(keys, sizes)]
+    flat = {name: np.zeros(sum(sizes)) for name in ("w", "e", "g")}
+    xflat = np.zeros(sum(xsizes))
     blocks = {}
     moves = []
-    for (a, b), conns in members.items():
-        shape = (stop[b] - start[b], stop[a] - start[a])
+    off = xoff = 0
+    for key, sz, xsz in zip(keys, sizes, xsizes):
+        a, b = key
+        shape = shapes[key]
         m = gk[b].shape[1]
-        W, E, Gn = np.zeros(shape), np.zeros(shape), np.ones(shape)
-        X = np.zeros((shape[0], m, shape[1]))
+        blk = Block(flat["w"][off:off + sz], flat["e"][off:off + sz], flat["g"][off:off + sz])
+        W, E, Gn = (v.reshape(shape) for v in (blk.w, blk.e, blk.g))
+        X = xflat[xoff:xoff + xsz].reshape(shape[0], m, shape[1])
         mask = np.zeros(shape, dtype=bool)
         gater = np.full(shape, -1, dtype=np.intp)
-        blk = Block(W.reshape(-1), E.reshape(-1), Gn.reshape(-1))
         blk.W, blk.E, blk.Gn, blk.X, blk.mask, blk.gater = W, E, Gn, X, mask, gater
-        blk.src, blk.dst = a, b
-        for c, i, j in conns:
+        blk.src, blk.dst, blk.offset = a, b, off
+        for c, i, j in members[key]:
             r, q = j - start[b], i - start[a]
             W[r, q] = c._b.w[c._p]
             E[r, q] = c._b.e[c._p]
@@ -125,7 +134,9 @@ def build(net) -> Layout:
                     X[r, t, q] = c._X[old[k]]
             moves.append((c, blk, r * shape[1] + q, X[r, :, q]))
         blk.full = bool(mask.all())
-        blocks[(a, b)] = blk
+        blocks[key] = blk
+        off += sz
+        xoff += xsz
 
     # every value now has its new home: re-point the handles
     for c, blk, p, xv in moves:
@@ -141,4 +152,6 @@ def build(net) -> Layout:
         n._G = G[j]
         n._T, n._XB = T[g][r], XB[g][r]
         n._gaters = None
-    return Layout(units, start, stop, neurons, blocks, gk, T, XB)
+    layout = Layout(units, start, stop, neurons, blocks, gk, T, XB)
+    layout.flat, layout.xflat = flat, xflat
+    return layout
