@@ -178,13 +178,13 @@ class Layer:
         if isinstance(layer, Network):
             layer = layer.layers.input
         if not isinstance(layer, Layer):
-            raise TypeError(f"project expects a Layer or a Network, got {type(layer).__name__}")
+            raise TypeError(f"project expects a Layer or a Network, got {layer.__class__.__name__}")
         return LayerConnection(self, layer, type, weights)
 
     def gate(self, connection: LayerConnection, type) -> None:
         """Gate a layer connection with this layer's neurons (see GateType)."""
         if not isinstance(connection, LayerConnection):
-            raise TypeError(f"gate expects a LayerConnection, got {type(connection).__name__}")
+            raise TypeError(f"gate expects a LayerConnection, got {connection.__class__.__name__}")
         type = _enum(type, GateType, "gate type")
         plan: list[tuple[Neuron, Connection]] = []
         if type is GateType.INPUT:
