@@ -82,6 +82,15 @@ class Network:
             self._layout = store.build(self)
         return self._layout
 
+    def _fast(self):
+        """The compiled engine over the current layout."""
+        layout = self._compiled()
+        if self._engine is None:
+            from .engine import NumpyEngine
+
+            self._engine = NumpyEngine(self, layout)
+        return self._engine
+
     def project(self, unit, type=None, weights=None) -> LayerConnection:
         """Project the output layer to a Layer, or to a Network's input layer."""
         if isinstance(unit, Network):
@@ -120,6 +129,8 @@ class Network:
     def activate(self, inputs) -> np.ndarray:
         """One time step: activate every unit in order; returns the outputs."""
         x = _check.vector(inputs, self.inputs(), "inputs")
+        if self._optimize:
+            return self._fast().activate(x)
         self._compiled()
         for n, v in zip(self.layers.input.list, x):
             n.activate(float(v))
@@ -140,6 +151,9 @@ class Network:
         t = _check.vector(target, self.outputs(), "target")
         self._compiled()
         errors = self._output_errors(t, cost)
+        if self._optimize:
+            self._fast().propagate(rate, errors)
+            return
         out = self.layers.output.list
         for n, e in zip(reversed(out), reversed(errors.tolist())):
             n._responsibility(e)
@@ -195,6 +209,9 @@ class Network:
 
     def clear(self) -> None:
         """Forget context: states, activations, traces and responsibilities to 0."""
+        if self._optimize:
+            self._fast().clear()
+            return
         for n, _ in self.neurons():
             n.clear()
 

@@ -132,7 +132,7 @@ def build(net) -> Layout:
             for t, k in enumerate(G[j]):
                 if k in old:
                     X[r, t, q] = c._X[old[k]]
-            moves.append((c, blk, r * shape[1] + q, X[r, :, q]))
+            moves.append((c, blk, r * shape[1] + q, X[r, :len(G[j]), q]))
         blk.full = bool(mask.all())
         blocks[key] = blk
         off += sz
@@ -150,7 +150,7 @@ def build(net) -> Layout:
         n._s, n._u = units, j
         n.selfconnection._b, n.selfconnection._p = units.self_block, j
         n._G = G[j]
-        n._T, n._XB = T[g][r], XB[g][r]
+        n._T, n._XB = T[g][r, :len(G[j])], XB[g][r, :len(G[j])]
         n._gaters = None
     layout = Layout(units, start, stop, neurons, blocks, gk, T, XB)
     layout.flat, layout.xflat = flat, xflat

@@ -1,0 +1,307 @@
+"""The compiled fast path: LSTM-g as a few vectorized operations per layer pair.
+
+It steps the arrays of a :class:`~synapse.store.Layout` (the same memory the
+neuron objects read), computing exactly what :meth:`Neuron.activate` and
+:meth:`Neuron.propagate` compute, in the same order, for whole layers at once.
+
+A layer is processed as one *segment*, unless a unit of it reads, within the
+same step, a unit of the same layer activated before it (an ALL_TO_ELSE
+projection inside the layer, or a gater in the layer gating a later unit of
+it); then each unit is a segment of its own, in order. The code below is the
+same for both: a segment is a range of rows of its layer.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import squash as _squash
+
+
+def squash_both(f, s: np.ndarray):
+    """f(s) and f'(s) for an array, with the built-ins' derivative from f(s)."""
+    if f is _squash.LOGISTIC:
+        y = _squash.LOGISTIC(s)
+        return y, y * (1.0 - y)
+    if f is _squash.TANH:
+        y = np.tanh(s)
+        return y, 1.0 - y * y
+    if f is _squash.IDENTITY:
+        return s.copy(), np.ones_like(s)
+    y = np.asarray(f(s), dtype=float)
+    d = np.asarray(f(s, True), dtype=float)
+    if y.shape != s.shape:  # a squash written for scalars only
+        y = np.array([float(f(v)) for v in s])
+        d = np.array([float(f(v, True)) for v in s])
+    return y, d
+
+
+class _In:
+    """Rows of one block into a segment."""
+
+    def __init__(self, blk, r0, r1, a_lo, a_hi, N):
+        self.W, self.E, self.Gn = blk.W[r0:r1], blk.E[r0:r1], blk.Gn[r0:r1]
+        self.a_lo, self.a_hi = a_lo, a_hi
+        mask = blk.mask[r0:r1]
+        gater = blk.gater[r0:r1]
+        self.gated = bool((gater >= 0).any())
+        # gains: act_ext[gidx]; N is the constant 1, N + 1 the constant 0
+        self.gidx = np.where(gater >= 0, gater, np.where(mask, N, N + 1)) if self.gated else None
+        self.plain = not self.gated and bool(mask.all())  # every gain is 1
+
+
+class _Out:
+    """The part of a block that carries error back to a segment's units."""
+
+    def __init__(self, blk, k0, k1, r0, r1, k_lo):
+        self.W, self.Gn = blk.W[k0:k1, r0:r1], blk.Gn[k0:k1, r0:r1]
+        self.k_lo, self.k_hi = k_lo + k0, k_lo + k1
+        self.plain = not bool((blk.gater[k0:k1, r0:r1] >= 0).any()) and bool(
+            blk.mask[k0:k1, r0:r1].all())
+
+
+class _Segment:
+    pass
+
+
+class NumpyEngine:
+    """Steps a network's layout with numpy."""
+
+    def __init__(self, net, layout):
+        self.net = net
+        self.L = layout
+        u = layout.units
+        N = len(layout.neurons)
+        self.N = N
+        self.n_in = layout.stop[0]
+        self.n_layers = len(layout.start)
+        pos = {n: i for i, n in enumerate(layout.neurons)}
+        self.group = np.zeros(N, dtype=np.intp)
+        for g in range(self.n_layers):
+            self.group[layout.start[g]:layout.stop[g]] = g
+        selfgater = np.array([pos[n.selfconnection.gater] if n.selfconnection.gater is not None
+                              else N for n in layout.neurons], dtype=np.intp)
+        into = {b: [] for b in range(self.n_layers)}
+        for (a, b), blk in layout.blocks.items():
+            into[b].append(blk)
+        self.into = into
+        self.segments = []
+        for b in range(1, self.n_layers):
+            lo, hi = layout.start[b], layout.stop[b]
+            if hi == lo:
+                continue
+            if self._sequential(b, selfgater):
+                ranges = [(r, r + 1) for r in range(hi - lo)]
+            else:
+                ranges = [(0, hi - lo)]
+            for r0, r1 in ranges:
+                self.segments.append(self._segment(b, r0, r1, selfgater, pos))
+        self.out_lo, self.out_hi = layout.start[-1], layout.stop[-1]
+        self.u = u
+
+    # ---- planning ----
+    def _sequential(self, b, selfgater) -> bool:
+        L = self.L
+        lo, hi = L.start[b], L.stop[b]
+        intra = L.blocks.get((b, b))
+        if intra is not None and np.tril(intra.mask, -1).any():
+            return True
+        idx = np.arange(lo, hi)
+        sg = selfgater[lo:hi]
+        if np.any((sg >= lo) & (sg < idx)):
+            return True
+        for blk in self.into[b]:
+            g = blk.gater
+            rows = np.arange(lo, hi)[:, None]
+            if np.any((g >= lo) & (g < hi) & (g < rows)):
+                return True
+        return False
+
+    def _segment(self, b, r0, r1, selfgater, pos):
+        L, N = self.L, self.N
+        s = _Segment()
+        s.layer = b
+        s.r0, s.r1 = r0, r1
+        s.lo, s.hi = L.start[b] + r0, L.start[b] + r1
+        s.p = slice(s.lo, s.hi)
+        s.output = b == self.n_layers - 1
+        neurons = L.neurons[s.lo:s.hi]
+        fns = {}
+        for i, n in enumerate(neurons):
+            fns.setdefault(n.squash, []).append(i)
+        s.squash = [(f, None if len(ix) == len(neurons) else np.array(ix)) for f, ix in fns.items()]
+        sg = selfgater[s.lo:s.hi]
+        s.selfgate = sg if np.any(sg < N) else None
+        s.ins = [_In(blk, r0, r1, L.start[blk.src], L.stop[blk.src], N)
+                 for blk in self.into[b] if blk.src != 0 or True]
+        # error flows back along blocks to later layers, and inside the layer to later rows
+        s.outs = []
+        for (a, c), blk in L.blocks.items():
+            if a != b:
+                continue
+            if c > b:
+                s.outs.append(_Out(blk, 0, L.stop[c] - L.start[c], r0, r1, L.start[c]))
+            elif c == b and r1 < L.stop[b] - L.start[b] and np.tril(blk.mask, -1).any():
+                s.outs.append(_Out(blk, r1, L.stop[b] - L.start[b], r0, r1, L.start[b]))
+        s.gk = L.gk[b][r0:r1]
+        s.T = L.T[b][r0:r1]
+        s.XB = L.XB[b][r0:r1]
+        s.has_g = s.gk.shape[1] > 0 and bool((s.gk >= 0).any())
+        self._relations(s, pos)
+        return s
+
+    def _relations(self, s, pos):
+        """The (gater j, gated k) pairs with k in this segment: where T_kj comes from
+        and which extended traces it updates (eq. 18)."""
+        L = self.L
+        rel = []  # (gater layer, gater row, slot t, k local index)
+        for g in range(self.n_layers):
+            gk = L.gk[g]
+            rows, ts = np.nonzero((gk >= s.lo) & (gk < s.hi))
+            for r, t in zip(rows, ts):
+                rel.append((g, int(r), int(t), int(gk[r, t]) - s.lo))
+        s.R = len(rel)
+        if not rel:
+            return
+        index = {(L.start[g] + r, s.lo + k): i for i, (g, r, t, k) in enumerate(rel)}
+        s.rel_k = np.array([k for _, _, _, k in rel], dtype=np.intp)
+        s.rel_self = np.array([L.neurons[s.lo + k].selfconnection.gater is not None and
+                               pos[L.neurons[s.lo + k].selfconnection.gater] == L.start[g] + r
+                               for g, r, _, k in rel])
+        s.entries = []
+        for i_in, ib in enumerate(s.ins):
+            blk_gater = ib.gidx
+            if blk_gater is None:
+                continue
+            er, eq, erel = [], [], []
+            for rr in range(ib.W.shape[0]):
+                for q in range(ib.W.shape[1]):
+                    key = (int(blk_gater[rr, q]), s.lo + rr)
+                    if key in index:
+                        er.append(rr)
+                        eq.append(q)
+                        erel.append(index[key])
+            if er:
+                s.entries.append((ib, np.array(er), np.array(eq), np.array(erel)))
+        s.by_layer = []
+        for g in sorted({g for g, _, _, _ in rel}):
+            sel = np.array([i for i, x in enumerate(rel) if x[0] == g], dtype=np.intp)
+            rows = np.array([rel[i][1] for i in sel], dtype=np.intp)
+            ts = np.array([rel[i][2] for i in sel], dtype=np.intp)
+            n_g, m_g = L.gk[g].shape
+            full = (len(sel) == n_g * m_g and np.array_equal(rows * m_g + ts, np.arange(n_g * m_g)))
+            xs = [blk.X for blk in self.into[g]]
+            es = [blk.E for blk in self.into[g]]
+            s.by_layer.append((g, sel, rows, ts, full, L.start[g], xs, es, L.T[g], L.XB[g]))
+
+    # ---- the step ----
+    def activate(self, x: np.ndarray) -> np.ndarray:
+        u = self.u
+        act, act_ext = u.act, u.act_ext
+        n_in = self.n_in
+        act[:n_in] = x
+        u.deriv[:n_in] = 0.0
+        u.bias[:n_in] = 0.0
+        state, old_, eb, selfw = u.state, u.old, u.eb, u.selfw
+        for s in self.segments:
+            p = s.p
+            decay = selfw[p] * act_ext[s.selfgate] if s.selfgate is not None else selfw[p].copy()
+            old = state[p].copy()
+            old_[p] = old
+            st = decay * old + u.bias[p]  # eq. 15: self and bias terms
+            eb[p] = decay * eb[p] + 1.0  # eq. 17, bias
+            for ib in s.ins:
+                y = act[ib.a_lo:ib.a_hi]
+                if ib.gidx is not None:
+                    ib.Gn[...] = act_ext[ib.gidx]  # eq. 14
+                if ib.plain:
+                    st += ib.W @ y  # eq. 15
+                    ib.E *= decay[:, None]
+                    ib.E += y  # eq. 17
+                else:
+                    st += (ib.Gn * ib.W) @ y
+                    ib.E *= decay[:, None]
+                    ib.E += ib.Gn * y
+            if s.R:
+                T = np.zeros(s.R)
+                T[s.rel_self] = (selfw[p] * old)[s.rel_k[s.rel_self]]
+                for ib, er, eq, erel in s.entries:
+                    y = act[ib.a_lo:ib.a_hi]
+                    T += np.bincount(erel, ib.W[er, eq] * y[eq], minlength=s.R)
+            state[p] = st
+            for f, ix in s.squash:  # eq. 16
+                if ix is None:
+                    act[p], u.deriv[p] = squash_both(f, st)
+                else:
+                    y, d = squash_both(f, st[ix])
+                    act[s.lo + ix], u.deriv[s.lo + ix] = y, d
+            if s.R:  # eq. 18
+                deriv = u.deriv
+                for g, sel, rows, ts, full, g_lo, xs, es, Tg, XBg in s.by_layer:
+                    Tv = T[sel]
+                    dk = decay[s.rel_k[sel]]
+                    coef = deriv[g_lo + rows] * Tv
+                    if full:
+                        n_g, m_g = Tg.shape
+                        Tg[...] = Tv.reshape(n_g, m_g)
+                        dk2, c2 = dk.reshape(n_g, m_g), coef.reshape(n_g, m_g)
+                        for X, E in zip(xs, es):
+                            X *= dk2[:, :, None]
+                            X += c2[:, :, None] * E[:, None, :]
+                        XBg *= dk2
+                        XBg += c2 * eb[g_lo:g_lo + n_g, None]
+                    else:
+                        Tg[rows, ts] = Tv
+                        for X, E in zip(xs, es):
+                            X[rows, ts, :] = dk[:, None] * X[rows, ts, :] + coef[:, None] * E[rows, :]
+                        XBg[rows, ts] = dk * XBg[rows, ts] + coef * eb[g_lo + rows]
+        return act[self.out_lo:self.out_hi].copy()
+
+    def propagate(self, rate: float, errors: np.ndarray) -> None:
+        u = self.u
+        delta, delta_ext, deltap, deriv = u.delta, u.delta_ext, u.deltap, u.deriv
+        for s in reversed(self.segments):  # eqs. 21-23, later units first
+            p = s.p
+            acc = np.zeros(s.hi - s.lo)
+            for ob in s.outs:
+                dk = delta[ob.k_lo:ob.k_hi]
+                acc += (ob.W.T @ dk) if ob.plain else (ob.Gn * ob.W).T @ dk
+            dp = deriv[p] * acc
+            if s.output:
+                dp += errors[s.lo - self.out_lo:s.hi - self.out_lo]
+            deltap[p] = dp
+            if s.has_g:
+                delta[p] = dp + deriv[p] * (delta_ext[s.gk] * s.T).sum(axis=1)
+            else:
+                delta[p] = dp
+        L = self.L
+        for (a, b), blk in L.blocks.items():  # eq. 24, from the pre-propagate weights
+            if b == 0:
+                continue
+            lo, hi = L.start[b], L.stop[b]
+            dW = deltap[lo:hi, None] * blk.E
+            gk = L.gk[b]
+            if gk.shape[1]:
+                dW += np.matmul(delta_ext[gk][:, None, :], blk.X)[:, 0, :]
+            if not blk.full:
+                dW *= blk.mask
+            blk.W += rate * dW
+        for b in range(1, self.n_layers):
+            lo, hi = L.start[b], L.stop[b]
+            db = deltap[lo:hi] * u.eb[lo:hi]
+            gk = L.gk[b]
+            if gk.shape[1]:
+                db += (delta_ext[gk] * L.XB[b]).sum(axis=1)
+            u.bias[lo:hi] += rate * db
+
+    def clear(self) -> None:
+        u = self.u
+        for f in ("state", "old", "act", "deriv", "delta", "deltap", "eb"):
+            getattr(u, f)[...] = 0.0
+        L = self.L
+        L.flat["e"][...] = 0.0
+        L.xflat[...] = 0.0
+        for blk in L.blocks.values():
+            blk.Gn[blk.gater >= 0] = 0.0
+        for g in range(self.n_layers):
+            L.T[g][...] = 0.0
+            L.XB[g][...] = 0.0
