@@ -6,8 +6,8 @@ from enum import Enum
 
 import numpy as np
 
-from . import _check
-from .neuron import Connection, Neuron
+from . import _check, rng
+from .neuron import Block, Connection, Neuron, _touch
 
 __all__ = ["Layer", "LayerConnection", "ConnectionType", "GateType"]
 
@@ -56,7 +56,7 @@ class LayerConnection:
         self.type = _enum(type, ConnectionType, "connection type")
         pairs = self._pairs()
         ws = self._weights(weights, pairs)
-        self.list: list[Connection] = [a.project(b, w) for (a, b), w in zip(pairs, ws)]
+        self.list: list[Connection] = self._connect(pairs, ws)
         self.connections = {c.ID: c for c in self.list}
         self.gatedfrom: list = []
         from_layer.connectedto.append(self)
@@ -74,6 +74,29 @@ class LayerConnection:
             return list(zip(src, dst))
         skip_self = self.type is ConnectionType.ALL_TO_ELSE
         return [(a, b) for a in src for b in dst if not (skip_self and a is b)]
+
+    @staticmethod
+    def _connect(pairs, ws) -> list[Connection]:
+        """Neuron.project for every pair, in bulk: new connections share one
+        block of weights (drawn at once where not given) until a network
+        compiles, and each network hears of the change once."""
+        given = np.array([np.nan if w is None else w for w in ws], dtype=float)
+        fresh = np.isnan(given)
+        given[fresh] = rng.generator().random(int(fresh.sum())) * 0.2 - 0.1
+        block = Block(given, np.zeros(len(pairs)), np.ones(len(pairs)))
+        out = []
+        for i, ((a, b), w) in enumerate(zip(pairs, ws)):
+            if a is b:
+                out.append(a.project(a, w))
+                continue
+            c = a._out.get(b)
+            if c is None:
+                c = a._connect(b, Connection(a, b, block=block, index=i))
+            elif w is not None:
+                c.weight = w
+            out.append(c)
+        _touch(*{n for pair in pairs for n in pair})
+        return out
 
     def _weights(self, weights, pairs):
         """One weight (or None) per pair: from None, a number, or an array of

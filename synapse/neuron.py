@@ -39,6 +39,7 @@ from . import _check, rng, squash as _squash
 __all__ = ["Neuron", "Connection"]
 
 _ids = itertools.count()
+_NO_TRACES = np.zeros(0)  # shared by every connection whose target gates nothing later
 
 
 class Units:
@@ -68,10 +69,9 @@ class Block:
     compiled network keeps 2-D views of the same memory for its matrix products.
     """
 
-    __slots__ = ("w", "e", "g", "__dict__")
-
     def __init__(self, w, e, g):
         self.w, self.e, self.g = w, e, g
+        self.X = None  # a compiled block's extended traces, (rows, m, cols)
 
 
 def _before(a: "Neuron", b: "Neuron") -> bool:
@@ -99,16 +99,32 @@ class Connection:
     activation for a gated one (eq. 14).
     """
 
-    __slots__ = ("ID", "from_", "to", "gater", "_b", "_p", "_X")
+    __slots__ = ("ID", "from_", "to", "gater", "_b", "_p", "_xl")
 
-    def __init__(self, from_: "Neuron", to: "Neuron", weight: float):
+    def __init__(self, from_: "Neuron", to: "Neuron", weight: float = 0.0,
+                 block: Block | None = None, index: int = 0):
         self.ID = next(_ids)
         self.from_ = from_
         self.to = to
         self.gater: Neuron | None = None
-        self._b = Block(np.array([weight]), np.zeros(1), np.ones(1))
-        self._p = 0
-        self._X = np.zeros(len(to._G))
+        if block is None:
+            block, index = Block(np.array([weight]), np.zeros(1), np.ones(1)), 0
+        self._b = block
+        self._p = index
+        self._xl = np.zeros(len(to._G)) if to._G else _NO_TRACES
+
+    @property
+    def _X(self) -> np.ndarray:
+        """x^k_ji for k in to._G: the connection's own array, or a view of its block's."""
+        if self._xl is not None:
+            return self._xl
+        X = self._b.X
+        r, q = divmod(self._p, X.shape[2])
+        return X[r, :len(self.to._G), q]
+
+    @_X.setter
+    def _X(self, value: np.ndarray) -> None:
+        self._xl = value
 
     @property
     def weight(self) -> float:
@@ -182,6 +198,7 @@ class Neuron:
         self._s.bias[0] = b
         self._layers = set()  # the layers listing this neuron (they tell their networks)
         self.connections = _Links()
+        self._out: dict[Neuron, Connection] = {}  # projected connections by target
         self._G: list[Neuron] = []  # later units whose connections this unit gates
         self._T = np.zeros(0)
         self._XB = np.zeros(0)
@@ -232,15 +249,20 @@ class Neuron:
         if neuron is self:
             self.selfconnection.weight = 1.0 if w is None else w
             return self.selfconnection
-        for c in self.connections.projected:
-            if c.to is neuron:
-                if w is not None:
-                    c.weight = w
-                return c
-        c = Connection(self, neuron, rng.uniform_weight() if w is None else w)
+        c = self._out.get(neuron)
+        if c is not None:
+            if w is not None:
+                c.weight = w
+            return c
+        c = self._connect(neuron, Connection(self, neuron, rng.uniform_weight() if w is None else w))
+        _touch(self, neuron)
+        return c
+
+    def _connect(self, neuron: "Neuron", c: Connection) -> Connection:
+        """Register a new connection to ``neuron`` (no checks; the caller touches)."""
+        self._out[neuron] = c
         self.connections.projected.append(c)
         neuron.connections.inputs.append(c)
-        _touch(self, neuron)
         return c
 
     def gate(self, connection: Connection) -> None:
@@ -269,9 +291,9 @@ class Neuron:
         """The connection between this neuron and ``neuron`` (either way), or None."""
         if neuron is self:
             return self.selfconnection if self.selfconnected() else None
-        for c in self.connections.projected:
-            if c.to is neuron:
-                return c
+        c = self._out.get(neuron)
+        if c is not None:
+            return c
         for c in self.connections.inputs:
             if c.from_ is neuron:
                 return c

@@ -99,6 +99,14 @@ def build(net) -> Layout:
             i = pos.get(c.from_)
             if i is not None:
                 members.setdefault((int(group[i]), int(group[j])), []).append((c, i, j))
+    # for each unit: where its kept gated units move (new slot, old slot)
+    remap = {}
+    for j, n in enumerate(neurons):
+        old = {k: t for t, k in enumerate(n._G)}
+        pairs = [(t, old[k]) for t, k in enumerate(G[j]) if k in old]
+        remap[j] = (np.array([p[0] for p in pairs], dtype=np.intp),
+                    np.array([p[1] for p in pairs], dtype=np.intp))
+
     # one flat array per quantity; each block's arrays are views of a slice
     keys = sorted(members)
     shapes = {k: (stop[k[1]] - start[k[1]], stop[k[0]] - start[k[0]]) for k in keys}
@@ -120,27 +128,34 @@ def build(net) -> Layout:
         gater = np.full(shape, -1, dtype=np.intp)
         blk.W, blk.E, blk.Gn, blk.X, blk.mask, blk.gater = W, E, Gn, X, mask, gater
         blk.src, blk.dst, blk.offset = a, b, off
+        # gather each source block's values with one fancy index
+        by_source: dict[int, tuple] = {}
         for c, i, j in members[key]:
             r, q = j - start[b], i - start[a]
-            W[r, q] = c._b.w[c._p]
-            E[r, q] = c._b.e[c._p]
-            Gn[r, q] = c._b.g[c._p]
-            mask[r, q] = True
+            p = r * shape[1] + q
+            entry = by_source.setdefault(id(c._b), (c._b, [], []))
+            entry[1].append(p)
+            entry[2].append(c._p)
             if c.gater is not None:
                 gater[r, q] = pos[c.gater]
-            old = {k: t for t, k in enumerate(c.to._G)}
-            for t, k in enumerate(G[j]):
-                if k in old:
-                    X[r, t, q] = c._X[old[k]]
-            moves.append((c, blk, r * shape[1] + q, X[r, :len(G[j]), q]))
+            if len(G[j]) and len(c.to._G):
+                new_t, old_t = remap[j]
+                X[r, new_t, q] = c._X[old_t]
+            moves.append((c, blk, p))
+        for src, dst_p, src_p in by_source.values():
+            dst_p, src_p = np.array(dst_p), np.array(src_p)
+            blk.w[dst_p] = src.w[src_p]
+            blk.e[dst_p] = src.e[src_p]
+            blk.g[dst_p] = src.g[src_p]
+            mask.reshape(-1)[dst_p] = True
         blk.full = bool(mask.all())
         blocks[key] = blk
         off += sz
         xoff += xsz
 
     # every value now has its new home: re-point the handles
-    for c, blk, p, xv in moves:
-        c._b, c._p, c._X = blk, p, xv
+    for c, blk, p in moves:
+        c._b, c._p, c._xl = blk, p, None
     for j, n in enumerate(neurons):
         prev = n._s.owner
         if prev is not None and prev is not net:

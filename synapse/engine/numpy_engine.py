@@ -132,7 +132,7 @@ class NumpyEngine:
         sg = selfgater[s.lo:s.hi]
         s.selfgate = sg if np.any(sg < N) else None
         s.ins = [_In(blk, r0, r1, L.start[blk.src], L.stop[blk.src], N)
-                 for blk in self.into[b] if blk.src != 0 or True]
+                 for blk in self.into[b]]
         # error flows back along blocks to later layers, and inside the layer to later rows
         s.outs = []
         for (a, c), blk in L.blocks.items():
@@ -162,26 +162,25 @@ class NumpyEngine:
         s.R = len(rel)
         if not rel:
             return
-        index = {(L.start[g] + r, s.lo + k): i for i, (g, r, t, k) in enumerate(rel)}
+        # relation index by (gater position, local k); gains index act_ext, so
+        # rows N and N + 1 (the constants) never match
+        ridx = np.full((self.N + 2, s.hi - s.lo), -1, dtype=np.intp)
+        for i, (g, r, _, k) in enumerate(rel):
+            ridx[L.start[g] + r, k] = i
         s.rel_k = np.array([k for _, _, _, k in rel], dtype=np.intp)
-        s.rel_self = np.array([L.neurons[s.lo + k].selfconnection.gater is not None and
+        self_gater = np.array([ridx[L.start[g] + r, k] == i and
+                               L.neurons[s.lo + k].selfconnection.gater is not None and
                                pos[L.neurons[s.lo + k].selfconnection.gater] == L.start[g] + r
-                               for g, r, _, k in rel])
+                               for i, (g, r, _, k) in enumerate(rel)], dtype=bool)
+        s.rel_self = self_gater
         s.entries = []
-        for i_in, ib in enumerate(s.ins):
-            blk_gater = ib.gidx
-            if blk_gater is None:
+        for ib in s.ins:
+            if ib.gidx is None:
                 continue
-            er, eq, erel = [], [], []
-            for rr in range(ib.W.shape[0]):
-                for q in range(ib.W.shape[1]):
-                    key = (int(blk_gater[rr, q]), s.lo + rr)
-                    if key in index:
-                        er.append(rr)
-                        eq.append(q)
-                        erel.append(index[key])
-            if er:
-                s.entries.append((ib, np.array(er), np.array(eq), np.array(erel)))
+            hit = ridx[ib.gidx, np.arange(ib.W.shape[0])[:, None]]
+            er, eq = np.nonzero(hit >= 0)
+            if len(er):
+                s.entries.append((ib, er, eq, hit[er, eq]))
         s.by_layer = []
         for g in sorted({g for g, _, _, _ in rel}):
             sel = np.array([i for i, x in enumerate(rel) if x[0] == g], dtype=np.intp)
