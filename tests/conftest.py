@@ -1,0 +1,118 @@
+"""Shared helpers for the core tests: parameters of a network, finite
+differences, and snapshots of everything a network holds.
+
+Test modules import these with ``from conftest import ...`` (pytest puts this
+folder on ``sys.path``)."""
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+DATA = os.path.join(os.path.dirname(__file__), "data")
+FIXTURES = ("perceptron_xor", "lstm_2_1_1", "lstm_10_5_5", "hopfield_8")
+
+
+def load_fixture(name: str) -> dict:
+    with open(os.path.join(DATA, name + ".json"), encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+# ---------------------------------------------------------------- parameters
+class Param:
+    """One trainable number: a non-input neuron's bias or one of its input
+    connections' weights (self-connections are fixed and not parameters)."""
+
+    def __init__(self, kind, obj):
+        self.kind, self.obj = kind, obj
+
+    def get(self) -> float:
+        return self.obj.bias if self.kind == "bias" else self.obj.weight
+
+    def set(self, value: float) -> None:
+        if self.kind == "bias":
+            self.obj.bias = value
+        else:
+            self.obj.weight = value
+
+    def __repr__(self):
+        if self.kind == "bias":
+            return f"bias({self.obj.ID})"
+        return f"w({self.obj.from_.ID}->{self.obj.to.ID})"
+
+
+def params(net) -> list[Param]:
+    out = []
+    for n, layer in net.neurons():
+        if layer == "input":
+            continue
+        out.append(Param("bias", n))
+        out += [Param("w", c) for c in n.connections.inputs]
+    return out
+
+
+def randomize(net, rng: np.random.Generator, scale: float = 1.0) -> None:
+    """Every parameter drawn from normal(0, scale)."""
+    for p in params(net):
+        p.set(float(rng.normal(0.0, scale)))
+
+
+def values(ps) -> np.ndarray:
+    return np.array([p.get() for p in ps])
+
+
+def finite_difference(loss, ps, h: float = 1e-3) -> np.ndarray:
+    """d loss / d p for each parameter, by the 5-point central stencil
+    (error O(h^4)); every parameter is restored to its exact value."""
+    out = np.empty(len(ps))
+    for k, p in enumerate(ps):
+        x = p.get()
+        f = []
+        for d in (-2, -1, 1, 2):
+            p.set(x + d * h)
+            f.append(loss())
+        p.set(x)
+        out[k] = (f[0] - 8 * f[1] + 8 * f[2] - f[3]) / (12 * h)
+    return out
+
+
+def learning_step_gradient(net, ps, run, rate, target, cost) -> np.ndarray:
+    """The gradient that one propagate applies: (p_after - p_before) / -rate,
+    after ``run()`` has activated the network. Restores the parameters."""
+    before = values(ps)
+    run()
+    net.propagate(rate, target, cost=cost)
+    after = values(ps)
+    for p, x in zip(ps, before):
+        p.set(float(x))
+    return (after - before) / -rate
+
+
+def assert_gradients_close(analytic, numeric, ps, rtol=1e-5, floor=1e-7):
+    """Relative error below rtol, relative to max(|a|, |n|, floor)."""
+    analytic, numeric = np.asarray(analytic), np.asarray(numeric)
+    scale = np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), floor)
+    rel = np.abs(analytic - numeric) / scale
+    worst = int(np.argmax(rel)) if rel.size else 0
+    assert rel.size == 0 or rel[worst] < rtol, (
+        f"parameter {ps[worst]}: learning step says {analytic[worst]!r}, finite differences "
+        f"say {numeric[worst]!r} (relative error {rel[worst]:.3g})")
+
+
+# ---------------------------------------------------------------- snapshots
+def continuation(net, inputs, targets=None, rate=0.1):
+    """Outputs (and, with targets, training) over a sequence; returns the
+    stacked outputs and the final JSON."""
+    outs = []
+    for k, x in enumerate(inputs):
+        outs.append(net.activate(x))
+        if targets is not None:
+            net.propagate(rate, targets[k])
+    return np.array(outs), net.to_json()
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(12345)
