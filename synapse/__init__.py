@@ -12,8 +12,9 @@ from .layer import ConnectionType, GateType, Layer, LayerConnection
 from .network import Network
 from .neuron import Connection, Neuron
 from .rng import seed
+from .trainer import Trainer
 
 __version__ = "0.1.0"
 
-__all__ = ["Neuron", "Connection", "Layer", "LayerConnection", "Network", "ConnectionType",
+__all__ = ["Neuron", "Connection", "Layer", "LayerConnection", "Network", "Trainer", "ConnectionType",
            "GateType", "squash", "cost", "seed"]

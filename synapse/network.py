@@ -7,10 +7,13 @@ from types import SimpleNamespace
 import numpy as np
 
 from . import _check, store
+from . import cost as _cost
 from .layer import Layer, LayerConnection
 from .neuron import Neuron
 
 __all__ = ["Network"]
+
+_COST_CODES = {None: 0, _cost.MSE: 1, _cost.CROSS_ENTROPY: 2}  # the costs the JIT computes
 
 
 class Network:
@@ -39,6 +42,7 @@ class Network:
     def __init__(self, input: Layer | None = None, hidden=None, output: Layer | None = None):
         self.layers = SimpleNamespace(input=Layer(0), hidden=[], output=Layer(0))
         self._optimize = True
+        self._engine_kind = None  # None: the JIT when numba can run it, else numpy
         self._layout = None
         self._engine = None
         if input is not None or output is not None or hidden:
@@ -86,9 +90,9 @@ class Network:
         """The compiled engine over the current layout."""
         layout = self._compiled()
         if self._engine is None:
-            from .engine import NumpyEngine
+            from .engine import make_engine
 
-            self._engine = NumpyEngine(self, layout)
+            self._engine = make_engine(self, layout, self._engine_kind)
         return self._engine
 
     def project(self, unit, type=None, weights=None) -> LayerConnection:
@@ -182,6 +186,15 @@ class Network:
             if not np.all(np.isfinite(Y)):
                 raise ValueError("targets must be finite")
         rates = np.broadcast_to(np.asarray(rate, dtype=float), (X.shape[0],))
+        if not np.all(np.isfinite(rates)):
+            raise ValueError("rate must be finite")
+        if self._optimize:
+            engine = self._fast()
+            code = _COST_CODES.get(cost, -1) if hasattr(engine, "run") else -1
+            if hasattr(engine, "args") and code >= 0:
+                return engine.run(np.ascontiguousarray(X), Y, np.ascontiguousarray(rates), code)
+            if not hasattr(engine, "args"):
+                return engine.run(X, Y, rates, lambda t: self._output_errors(t, cost))
         out = np.empty((X.shape[0], self.outputs()))
         for i in range(X.shape[0]):
             out[i] = self.activate(X[i])

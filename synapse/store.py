@@ -76,13 +76,18 @@ def build(net) -> Layout:
     for j, n in enumerate(neurons):
         ks = {pos[c.to] for c in n.connections.gated if c.to in pos and pos[c.to] > j}
         G.append([neurons[k] for k in sorted(ks)])
-    gk, T, XB = [], [], []
+    gk, T, XB, toff = [], [], [], [0]
+    widths = [max((len(G[j]) for j in range(start[g], stop[g])), default=0)
+              for g in range(len(layers))]
+    for g in range(len(layers)):
+        toff.append(toff[-1] + (stop[g] - start[g]) * widths[g])
+    tflat, xbflat = np.zeros(toff[-1]), np.zeros(toff[-1])
     for g in range(len(layers)):
         rows = range(start[g], stop[g])
-        m = max((len(G[j]) for j in rows), default=0)
+        m = widths[g]
         gk.append(np.full((len(rows), m), -1, dtype=np.intp))
-        T.append(np.zeros((len(rows), m)))
-        XB.append(np.zeros((len(rows), m)))
+        T.append(tflat[toff[g]:toff[g + 1]].reshape(len(rows), m))
+        XB.append(xbflat[toff[g]:toff[g + 1]].reshape(len(rows), m))
         for r, j in enumerate(rows):
             n = neurons[j]
             old = {k: t for t, k in enumerate(n._G)}
@@ -127,7 +132,7 @@ def build(net) -> Layout:
         mask = np.zeros(shape, dtype=bool)
         gater = np.full(shape, -1, dtype=np.intp)
         blk.W, blk.E, blk.Gn, blk.X, blk.mask, blk.gater = W, E, Gn, X, mask, gater
-        blk.src, blk.dst, blk.offset = a, b, off
+        blk.src, blk.dst, blk.offset, blk.xoffset = a, b, off, xoff
         # gather each source block's values with one fancy index
         by_source: dict[int, tuple] = {}
         for c, i, j in members[key]:
@@ -169,4 +174,5 @@ def build(net) -> Layout:
         n._gaters = None
     layout = Layout(units, start, stop, neurons, blocks, gk, T, XB)
     layout.flat, layout.xflat = flat, xflat
+    layout.tflat, layout.xbflat, layout.toff = tflat, xbflat, toff
     return layout

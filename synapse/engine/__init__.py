@@ -1,4 +1,24 @@
-"""Compiled engines: a network's step as vectorized operations on its layout."""
+"""Compiled engines: a network's step as vectorized or JIT-compiled code over its layout.
+
+``NumpyEngine`` needs numpy alone; ``JitEngine`` needs numba (an optional extra)
+and built-in squashes. ``make_engine`` picks one; both compute what the neuron
+objects compute, on the same arrays.
+"""
+from __future__ import annotations
+
+from . import jit
+from .jit import JitEngine
 from .numpy_engine import NumpyEngine
 
-__all__ = ["NumpyEngine"]
+__all__ = ["NumpyEngine", "JitEngine", "make_engine"]
+
+
+def make_engine(net, layout, kind: str | None = None):
+    """kind: "numpy", "jit", or None for the JIT when it can run this network."""
+    if kind not in (None, "numpy", "jit"):
+        raise ValueError(f"engine must be 'numpy', 'jit' or None, got {kind!r}")
+    if kind == "jit" or (kind is None and jit.supports(layout)):
+        if not jit.supports(layout):
+            raise ValueError("the JIT engine needs numba and built-in squash functions")
+        return JitEngine(net, layout)
+    return NumpyEngine(net, layout)

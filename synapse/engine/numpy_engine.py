@@ -292,15 +292,28 @@ class NumpyEngine:
                 db += (delta_ext[gk] * L.XB[b]).sum(axis=1)
             u.bias[lo:hi] += rate * db
 
+    def run(self, Xs, Ys, rates, errors_of) -> np.ndarray:
+        """activate each row, then (with Ys) propagate at rates[i] with the
+        error ``errors_of(target)`` of the outputs."""
+        out = np.empty((Xs.shape[0], self.out_hi - self.out_lo))
+        for i in range(Xs.shape[0]):
+            out[i] = self.activate(Xs[i])
+            if Ys is not None:
+                self.propagate(float(rates[i]), errors_of(Ys[i]))
+        return out
+
     def clear(self) -> None:
-        u = self.u
-        for f in ("state", "old", "act", "deriv", "delta", "deltap", "eb"):
-            getattr(u, f)[...] = 0.0
-        L = self.L
-        L.flat["e"][...] = 0.0
-        L.xflat[...] = 0.0
-        for blk in L.blocks.values():
-            blk.Gn[blk.gater >= 0] = 0.0
-        for g in range(self.n_layers):
-            L.T[g][...] = 0.0
-            L.XB[g][...] = 0.0
+        clear_layout(self.L)
+
+
+def clear_layout(L) -> None:
+    """States, activations, traces, responsibilities and gains as read to 0."""
+    u = L.units
+    for f in ("state", "old", "act", "deriv", "delta", "deltap", "eb"):
+        getattr(u, f)[...] = 0.0
+    L.flat["e"][...] = 0.0
+    L.xflat[...] = 0.0
+    L.tflat[...] = 0.0
+    L.xbflat[...] = 0.0
+    for blk in L.blocks.values():
+        blk.Gn[blk.gater >= 0] = 0.0
