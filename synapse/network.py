@@ -132,9 +132,10 @@ class Network:
     # ---- the step ----
     def activate(self, inputs) -> np.ndarray:
         """One time step: activate every unit in order; returns the outputs."""
-        x = _check.vector(inputs, self.inputs(), "inputs")
         if self._optimize:
-            return self._fast().activate(x)
+            engine = self._engine if self._engine is not None else self._fast()
+            return engine.activate(_check.floats(inputs, self.layers.input.size, "inputs"))
+        x = _check.vector(inputs, self.inputs(), "inputs")
         self._compiled()
         for n, v in zip(self.layers.input.list, x):
             n.activate(float(v))
@@ -152,12 +153,17 @@ class Network:
         this is one exact gradient step wherever the traces are exact.
         """
         rate = _check.number(rate, "rate")
+        if self._optimize:
+            engine = self._engine if self._engine is not None else self._fast()
+            t = _check.floats(target, self.layers.output.size, "target")
+            if hasattr(engine, "learn") and cost in _COST_CODES:
+                engine.learn(rate, t, _COST_CODES[cost])  # checks t itself
+            else:
+                engine.propagate(rate, self._output_errors(_check.finite(t, "target"), cost))
+            return
         t = _check.vector(target, self.outputs(), "target")
         self._compiled()
         errors = self._output_errors(t, cost)
-        if self._optimize:
-            self._fast().propagate(rate, errors)
-            return
         out = self.layers.output.list
         for n, e in zip(reversed(out), reversed(errors.tolist())):
             n._responsibility(e)
@@ -190,10 +196,11 @@ class Network:
             raise ValueError("rate must be finite")
         if self._optimize:
             engine = self._fast()
-            code = _COST_CODES.get(cost, -1) if hasattr(engine, "run") else -1
-            if hasattr(engine, "args") and code >= 0:
-                return engine.run(np.ascontiguousarray(X), Y, np.ascontiguousarray(rates), code)
-            if not hasattr(engine, "args"):
+            if hasattr(engine, "learn"):
+                if cost in _COST_CODES:
+                    return engine.run(np.ascontiguousarray(X), Y, np.ascontiguousarray(rates),
+                                      _COST_CODES[cost])
+            else:
                 return engine.run(X, Y, rates, lambda t: self._output_errors(t, cost))
         out = np.empty((X.shape[0], self.outputs()))
         for i in range(X.shape[0]):
@@ -204,8 +211,9 @@ class Network:
 
     def _output_errors(self, target: np.ndarray, cost) -> np.ndarray:
         """The direct error term of each output: t - y, or -dC/dy f'(s)."""
-        out = self.layers.output.list
-        y = np.array([n.activation for n in out])
+        layout = self._compiled()
+        out = slice(layout.start[-1], layout.stop[-1])
+        y = layout.units.act[out]
         if cost is None:
             return target - y
         if not callable(cost):
@@ -218,7 +226,7 @@ class Network:
                             "to be used for learning") from None
         if dc.shape != y.shape or not np.all(np.isfinite(dc)):
             raise ValueError(f"cost derivative must be {y.size} finite numbers, got {dc!r}")
-        return -dc * np.array([n.derivative for n in out])
+        return -dc * layout.units.deriv[out]
 
     def clear(self) -> None:
         """Forget context: states, activations, traces and responsibilities to 0."""

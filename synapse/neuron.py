@@ -47,17 +47,17 @@ class Units:
 
     FIELDS = ("bias", "state", "old", "act", "deriv", "delta", "deltap", "eb", "selfw")
 
-    def __init__(self, n: int, owner=None):
-        for f in self.FIELDS:
-            setattr(self, f, np.zeros(n))
-        # act and delta carry sentinel slots past the last unit, for branch-free
-        # indexing by the compiled engine: act_ext[n] = 1 (the gain of an ungated
-        # connection), act_ext[n + 1] = 0 (an absent one), delta_ext[n] = 0 (padding).
-        self.act_ext = np.zeros(n + 2)
+    def __init__(self, n: int, owner=None, F: np.ndarray | None = None):
+        # one (fields, n + 2) array (F, or a new one); each field is a row view. act and delta carry
+        # sentinel slots past the last unit for branch-free indexing by the
+        # engines: act_ext[n] = 1 (the gain of an ungated connection),
+        # act_ext[n + 1] = 0 (an absent one), delta_ext[n] = 0 (padding).
+        self.F = np.zeros((len(self.FIELDS), n + 2)) if F is None else F
+        for i, f in enumerate(self.FIELDS):
+            setattr(self, f, self.F[i, :n])
+        self.act_ext = self.F[self.FIELDS.index("act")]
         self.act_ext[n] = 1.0
-        self.act = self.act_ext[:n]
-        self.delta_ext = np.zeros(n + 1)
-        self.delta = self.delta_ext[:n]
+        self.delta_ext = self.F[self.FIELDS.index("delta"), :n + 1]
         self.owner = owner  # the Network whose layout this is, or None for a loose unit
         self.self_block = Block(self.selfw, None, None)
 

@@ -31,6 +31,27 @@ class Layout:
         self.gk, self.T, self.XB = gk, T, XB
 
 
+class Arena:
+    """One float64 buffer holding every number of a layout; each part a view.
+
+    >>> arena = Arena(F=(2, 3), X=(4,))
+    >>> arena.buffer.size, arena.view("X").base is arena.buffer
+    (10, True)
+    """
+
+    def __init__(self, **shapes: tuple):
+        self.parts: dict[str, tuple[int, tuple]] = {}
+        used = 0
+        for name, shape in shapes.items():
+            self.parts[name] = (used, tuple(shape))
+            used += int(np.prod(shape))
+        self.buffer = np.zeros(used)
+
+    def view(self, name: str) -> np.ndarray:
+        off, shape = self.parts[name]
+        return self.buffer[off:off + int(np.prod(shape))].reshape(shape)
+
+
 def _layers_of(net):
     return [net.layers.input, *net.layers.hidden, net.layers.output]
 
@@ -65,12 +86,7 @@ def build(net) -> Layout:
         if sg is not None and sg not in pos:
             raise ValueError(f"neuron {n.ID}'s self-connection is gated from outside the network")
 
-    units = Units(len(neurons), owner=net)
-    for f in Units.FIELDS:
-        arr = getattr(units, f)
-        for j, n in enumerate(neurons):
-            arr[j] = getattr(n._s, f)[n._u]
-
+    N = len(neurons)
     # the later units each unit gates (G_j), in activation order
     G = []
     for j, n in enumerate(neurons):
@@ -81,7 +97,29 @@ def build(net) -> Layout:
               for g in range(len(layers))]
     for g in range(len(layers)):
         toff.append(toff[-1] + (stop[g] - start[g]) * widths[g])
-    tflat, xbflat = np.zeros(toff[-1]), np.zeros(toff[-1])
+
+    # connection blocks, one per (source layer, target layer) pair
+    members: dict[tuple[int, int], list] = {}
+    for j, n in enumerate(neurons):
+        for c in n.connections.inputs:
+            i = pos.get(c.from_)
+            if i is not None:
+                members.setdefault((int(group[i]), int(group[j])), []).append((c, i, j))
+    keys = sorted(members)
+    shapes = {k: (stop[k[1]] - start[k[1]], stop[k[0]] - start[k[0]]) for k in keys}
+    sizes = [shapes[k][0] * shapes[k][1] for k in keys]
+    xsizes = [sz * widths[k[1]] for k, sz in zip(keys, sizes)]
+
+    # one buffer for everything: units, T and XB, weights/traces/gains, X
+    arena = Arena(F=(len(Units.FIELDS), N + 2), TX=(2, toff[-1]), C=(3, sum(sizes)),
+                  X=(sum(xsizes),))
+    units = Units(N, owner=net, F=arena.view("F"))
+    for f in Units.FIELDS:
+        arr = getattr(units, f)
+        for j, n in enumerate(neurons):
+            arr[j] = getattr(n._s, f)[n._u]
+    TX = arena.view("TX")  # T_kj and the bias's extended traces
+    tflat, xbflat = TX[0], TX[1]
     for g in range(len(layers)):
         rows = range(start[g], stop[g])
         m = widths[g]
@@ -97,13 +135,6 @@ def build(net) -> Layout:
                     T[g][r, t] = n._T[old[k]]
                     XB[g][r, t] = n._XB[old[k]]
 
-    # connection blocks, one per (source layer, target layer) pair
-    members: dict[tuple[int, int], list] = {}
-    for j, n in enumerate(neurons):
-        for c in n.connections.inputs:
-            i = pos.get(c.from_)
-            if i is not None:
-                members.setdefault((int(group[i]), int(group[j])), []).append((c, i, j))
     # for each unit: where its kept gated units move (new slot, old slot)
     remap = {}
     for j, n in enumerate(neurons):
@@ -112,13 +143,10 @@ def build(net) -> Layout:
         remap[j] = (np.array([p[0] for p in pairs], dtype=np.intp),
                     np.array([p[1] for p in pairs], dtype=np.intp))
 
-    # one flat array per quantity; each block's arrays are views of a slice
-    keys = sorted(members)
-    shapes = {k: (stop[k[1]] - start[k[1]], stop[k[0]] - start[k[0]]) for k in keys}
-    sizes = [shapes[k][0] * shapes[k][1] for k in keys]
-    xsizes = [sz * gk[k[1]].shape[1] for k, sz in zip(keys, sizes)]
-    flat = {name: np.zeros(sum(sizes)) for name in ("w", "e", "g")}
-    xflat = np.zeros(sum(xsizes))
+    # each block's arrays are views of a slice of C and X
+    C = arena.view("C")  # weights, eligibility traces, gains as read
+    flat = {"w": C[0], "e": C[1], "g": C[2]}
+    xflat = arena.view("X")
     blocks = {}
     moves = []
     off = xoff = 0
@@ -173,6 +201,7 @@ def build(net) -> Layout:
         n._T, n._XB = T[g][r, :len(G[j])], XB[g][r, :len(G[j])]
         n._gaters = None
     layout = Layout(units, start, stop, neurons, blocks, gk, T, XB)
-    layout.flat, layout.xflat = flat, xflat
+    layout.flat, layout.xflat, layout.C, layout.TX = flat, xflat, C, TX
+    layout.arena = arena
     layout.tflat, layout.xbflat, layout.toff = tflat, xbflat, toff
     return layout

@@ -102,13 +102,21 @@ def plan(layout) -> tuple:
     e_order, re_ptr = _csr(e_rel.astype(np.int64), len(kk))
     re_w, re_src = cw[e_conn][e_order], src[e_conn][e_order]
     sq = np.array([SQUASH_CODES[n.squash] for n in L.neurons], dtype=np.int64)
-    ints = (n_in, N, L.start[-1], L.stop[-1])
-    arrays = (u.bias, u.state, u.old, u.act_ext, u.deriv, u.delta_ext, u.deltap, u.eb, u.selfw,
-              L.flat["w"], L.flat["e"], L.flat["g"], L.xflat, L.tflat, L.xbflat,
-              selfgate, sq, in_ptr, cw, src, cg, cx, cxs,
-              rk_ptr, kj, kslot, kt, rel_self, re_ptr, re_w, re_src,
-              out_ptr, ow, ok, gr_ptr, gr_k, gr_slot, gr_t)
-    return ints + arrays
+    lists = [selfgate, sq, in_ptr, cw, src, cg, cx, cxs, rk_ptr, kj, kslot, kt, rel_self, re_ptr,
+             re_w, re_src, out_ptr, ow, ok, gr_ptr, gr_k, gr_slot, gr_t]
+    # the int arena: list bounds (24), sizes (4), arena offsets (8), then the lists
+    head = _HEAD
+    bounds = head + np.concatenate([[0], np.cumsum([len(v) for v in lists])])
+    arena = L.arena
+    where = [arena.parts[name][0] for name in ("F", "TX", "C", "X")]
+    header = np.concatenate([bounds, [n_in, N, L.start[-1], L.stop[-1]],
+                             [where[0], N + 2, where[1], L.TX.shape[1], where[2], L.C.shape[1],
+                              where[3], L.xflat.size]]).astype(np.int64)
+    assert len(header) == head
+    return np.concatenate([header] + [np.asarray(v, dtype=np.int64) for v in lists])
+
+
+_HEAD = 24 + 4 + 8
 
 
 if numba is not None:
@@ -133,10 +141,30 @@ if numba is not None:
         return (s if s > 0 else 0.0), (1.0 if s > 0 else 0.0)
 
     @_jit
-    def _activate(x, n_in, N, out_lo, out_hi, bias, state, old, act, deriv, delta, deltap, eb,
-                  selfw, W, E, G, X, T, XB, selfgate, sq, in_ptr, cw, src, cg, cx, cxs,
-                  rk_ptr, kj, kslot, kt, rel_self, re_ptr, re_w, re_src,
-                  out_ptr, ow, ok, gr_ptr, gr_k, gr_slot, gr_t):
+    def _views(A, I):
+        F = A[I[28]:I[28] + 9 * I[29]].reshape((9, I[29]))
+        TX = A[I[30]:I[30] + 2 * I[31]].reshape((2, I[31]))
+        C = A[I[32]:I[32] + 3 * I[33]].reshape((3, I[33]))
+        X = A[I[34]:I[34] + I[35]]
+        return F, TX, C, X
+
+    @_jit
+    def _activate(x, A, I):
+        """One step (eqs. 14-18); False, changing nothing, if x is not finite."""
+        O = I[:24]
+        n_in, N = I[24], I[25]
+        for i in range(n_in):
+            if not np.isfinite(x[i]):
+                return False
+        F, TX, C, X = _views(A, I)
+        bias, state, old, act, deriv = F[0], F[1], F[2], F[3], F[4]
+        eb, selfw = F[7], F[8]
+        W, E, G = C[0], C[1], C[2]
+        T, XB = TX[0], TX[1]
+        selfgate, sq, in_ptr = I[O[0]:O[1]], I[O[1]:O[2]], I[O[2]:O[3]]
+        cw, src, cg, cx, cxs = I[O[3]:O[4]], I[O[4]:O[5]], I[O[5]:O[6]], I[O[6]:O[7]], I[O[7]:O[8]]
+        rk_ptr, kj, kslot, kt = I[O[8]:O[9]], I[O[9]:O[10]], I[O[10]:O[11]], I[O[11]:O[12]]
+        rel_self, re_ptr, re_w, re_src = I[O[12]:O[13]], I[O[13]:O[14]], I[O[14]:O[15]], I[O[15]:O[16]]
         for i in range(n_in):
             act[i] = x[i]
             deriv[i] = 0.0
@@ -171,12 +199,28 @@ if numba is not None:
                     xi = cx[c] + t * cxs[c]
                     X[xi] = decay * X[xi] + coef * E[cw[c]]
                 XB[slot] = decay * XB[slot] + coef * eb[h]
+        return True
 
     @_jit
-    def _propagate(rate, errors, n_in, N, out_lo, out_hi, bias, state, old, act, deriv, delta,
-                   deltap, eb, selfw, W, E, G, X, T, XB, selfgate, sq, in_ptr, cw, src, cg, cx,
-                   cxs, rk_ptr, kj, kslot, kt, rel_self, re_ptr, re_w, re_src,
-                   out_ptr, ow, ok, gr_ptr, gr_k, gr_slot, gr_t):
+    def _propagate(rate, target, cost, A, I):
+        """Responsibilities and learning (eqs. 10, 19-24) towards target; False,
+        changing nothing, if target or rate is not finite."""
+        O = I[:24]
+        n_in, N, out_lo, out_hi = I[24], I[25], I[26], I[27]
+        if not np.isfinite(rate):
+            return False
+        for i in range(out_hi - out_lo):
+            if not np.isfinite(target[i]):
+                return False
+        F, TX, C, X = _views(A, I)
+        errors = np.empty(out_hi - out_lo)
+        _errors(target, cost, F, out_lo, out_hi, errors)
+        bias, deriv, delta, deltap, eb = F[0], F[4], F[5], F[6], F[7]
+        W, E, G = C[0], C[1], C[2]
+        T, XB = TX[0], TX[1]
+        in_ptr, cw, cx, cxs = I[O[2]:O[3]], I[O[3]:O[4]], I[O[6]:O[7]], I[O[7]:O[8]]
+        out_ptr, ow, ok = I[O[16]:O[17]], I[O[17]:O[18]], I[O[18]:O[19]]
+        gr_ptr, gr_k, gr_slot, gr_t = I[O[19]:O[20]], I[O[20]:O[21]], I[O[21]:O[22]], I[O[22]:O[23]]
         for j in range(N - 1, n_in - 1, -1):  # eqs. 21-23, later units first
             acc = 0.0
             for c in range(out_ptr[j], out_ptr[j + 1]):
@@ -202,9 +246,12 @@ if numba is not None:
             for q in range(gr_ptr[j], gr_ptr[j + 1]):
                 gb += delta[gr_k[q]] * XB[gr_slot[q]]
             bias[j] += rate * gb
+        return True
 
     @_jit
-    def _errors(target, cost, out_lo, out_hi, act, deriv, errors):
+    def _errors(target, cost, F, out_lo, out_hi, errors):
+        """The outputs' error: t - y (eq. 10), or -dC/dy f'(s) for MSE / cross-entropy."""
+        act, deriv = F[3], F[4]
         n = out_hi - out_lo
         for i in range(n):
             y = act[out_lo + i]
@@ -218,24 +265,15 @@ if numba is not None:
                 errors[i] = (t / (yc + 1e-15) - (1.0 - t) / ((1.0 + 1e-15) - yc)) * deriv[out_lo + i]
 
     @_jit
-    def _run(Xs, Ys, rates, learn, cost, out, n_in, N, out_lo, out_hi, bias, state, old, act,
-             deriv, delta, deltap, eb, selfw, W, E, G, X, T, XB, selfgate, sq, in_ptr, cw, src,
-             cg, cx, cxs, rk_ptr, kj, kslot, kt, rel_self, re_ptr, re_w, re_src,
-             out_ptr, ow, ok, gr_ptr, gr_k, gr_slot, gr_t):
-        errors = np.zeros(out_hi - out_lo)
+    def _run(Xs, Ys, rates, learn, cost, out, A, I):
+        out_lo, out_hi = I[26], I[27]
+        F = _views(A, I)[0]
         for i in range(Xs.shape[0]):
-            _activate(Xs[i], n_in, N, out_lo, out_hi, bias, state, old, act, deriv, delta, deltap,
-                      eb, selfw, W, E, G, X, T, XB, selfgate, sq, in_ptr, cw, src, cg, cx, cxs,
-                      rk_ptr, kj, kslot, kt, rel_self, re_ptr, re_w, re_src,
-                      out_ptr, ow, ok, gr_ptr, gr_k, gr_slot, gr_t)
+            _activate(Xs[i], A, I)
             for q in range(out_hi - out_lo):
-                out[i, q] = act[out_lo + q]
+                out[i, q] = F[3, out_lo + q]
             if learn:
-                _errors(Ys[i], cost, out_lo, out_hi, act, deriv, errors)
-                _propagate(rates[i], errors, n_in, N, out_lo, out_hi, bias, state, old, act,
-                           deriv, delta, deltap, eb, selfw, W, E, G, X, T, XB, selfgate, sq,
-                           in_ptr, cw, src, cg, cx, cxs, rk_ptr, kj, kslot, kt, rel_self, re_ptr,
-                           re_w, re_src, out_ptr, ow, ok, gr_ptr, gr_k, gr_slot, gr_t)
+                _propagate(rates[i], Ys[i], cost, A, I)
 
 
 class JitEngine:
@@ -243,23 +281,28 @@ class JitEngine:
 
     def __init__(self, net, layout):
         self.L = layout
-        self.args = plan(layout)
-        self.out_lo, self.out_hi = layout.start[-1], layout.stop[-1]
-        self.errors = np.zeros(self.out_hi - self.out_lo)
+        self.A = layout.arena.buffer
+        self.I = plan(layout)
+        self.out = layout.units.act[layout.start[-1]:layout.stop[-1]]
 
     def activate(self, x: np.ndarray) -> np.ndarray:
-        _activate(x, *self.args)
-        return self.L.units.act[self.out_lo:self.out_hi].copy()
+        if not _activate(x, self.A, self.I):
+            raise ValueError(f"inputs must be finite, got {x.tolist()}")
+        return self.out.copy()
+
+    def learn(self, rate: float, target: np.ndarray, cost_code: int) -> None:
+        if not _propagate(rate, target, cost_code, self.A, self.I):
+            raise ValueError(f"rate and target must be finite, got {rate!r} and {target.tolist()}")
 
     def propagate(self, rate: float, errors: np.ndarray) -> None:
-        _propagate(rate, errors, *self.args)
+        raise NotImplementedError("the JIT engine computes the errors itself: use learn()")
 
     def run(self, Xs, Ys, rates, cost_code) -> np.ndarray:
-        out = np.empty((Xs.shape[0], self.out_hi - self.out_lo))
+        out = np.empty((Xs.shape[0], len(self.out)))
         learn = Ys is not None
         if Ys is None:
             Ys = np.zeros((Xs.shape[0], 0))
-        _run(Xs, Ys, rates, learn, cost_code, out, *self.args)
+        _run(Xs, Ys, rates, learn, cost_code, out, self.A, self.I)
         return out
 
     def clear(self) -> None:

@@ -194,6 +194,8 @@ class NumpyEngine:
 
     # ---- the step ----
     def activate(self, x: np.ndarray) -> np.ndarray:
+        if not np.isfinite(x).all():
+            raise ValueError(f"inputs must be finite, got {x.tolist()}")
         u = self.u
         act, act_ext = u.act, u.act_ext
         n_in = self.n_in
