@@ -11,6 +11,14 @@ import os
 import numpy as np
 import pytest
 
+#: Multiplies every hypothesis test's number of examples (e.g. 20 for a long hunt).
+EXAMPLES_SCALE = float(os.environ.get("SYNAPSE_EXAMPLES_SCALE", "1"))
+
+
+def examples(n: int) -> int:
+    return max(1, int(n * EXAMPLES_SCALE))
+
+
 DATA = os.path.join(os.path.dirname(__file__), "data")
 FIXTURES = ("perceptron_xor", "lstm_2_1_1", "lstm_10_5_5", "hopfield_8")
 
@@ -63,18 +71,22 @@ def values(ps) -> np.ndarray:
     return np.array([p.get() for p in ps])
 
 
-def finite_difference(loss, ps, h: float = 1e-3) -> np.ndarray:
-    """d loss / d p for each parameter, by the 5-point central stencil
-    (error O(h^4)); every parameter is restored to its exact value."""
+def finite_difference(loss, ps, h: float = 2e-3) -> np.ndarray:
+    """d loss / d p for each parameter: the 5-point central stencil (error
+    O(h^4)) at h and h/2, Richardson-extrapolated (error O(h^6)); every
+    parameter is restored to its exact value."""
     out = np.empty(len(ps))
     for k, p in enumerate(ps):
         x = p.get()
-        f = []
-        for d in (-2, -1, 1, 2):
-            p.set(x + d * h)
-            f.append(loss())
+        d = []
+        for step in (h, h / 2):
+            f = []
+            for m in (-2, -1, 1, 2):
+                p.set(x + m * step)
+                f.append(loss())
+            d.append((f[0] - 8 * f[1] + 8 * f[2] - f[3]) / (12 * step))
         p.set(x)
-        out[k] = (f[0] - 8 * f[1] + 8 * f[2] - f[3]) / (12 * h)
+        out[k] = (16 * d[1] - d[0]) / 15
     return out
 
 
@@ -90,8 +102,11 @@ def learning_step_gradient(net, ps, run, rate, target, cost) -> np.ndarray:
     return (after - before) / -rate
 
 
-def assert_gradients_close(analytic, numeric, ps, rtol=1e-5, floor=1e-7):
-    """Relative error below rtol, relative to max(|a|, |n|, floor)."""
+def assert_gradients_close(analytic, numeric, ps, rtol=1e-5, loss=1.0):
+    """Relative error below rtol, relative to max(|a|, |n|, floor), where the
+    floor 1e-6 max(1, |loss|) keeps the finite differences' rounding noise
+    (about 1e-12 |loss| for h = 2e-3) well below rtol."""
+    floor = 1e-6 * max(1.0, abs(loss))
     analytic, numeric = np.asarray(analytic), np.asarray(numeric)
     scale = np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), floor)
     rel = np.abs(analytic - numeric) / scale
