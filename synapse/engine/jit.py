@@ -140,140 +140,155 @@ if numba is not None:
             return (1.0 if s > 0 else 0.0), 1.0
         return (s if s > 0 else 0.0), (1.0 if s > 0 else 0.0)
 
-    @_jit
-    def _views(A, I):
-        F = A[I[28]:I[28] + 9 * I[29]].reshape((9, I[29]))
-        TX = A[I[30]:I[30] + 2 * I[31]].reshape((2, I[31]))
-        C = A[I[32]:I[32] + 3 * I[33]].reshape((3, I[33]))
-        X = A[I[34]:I[34] + I[35]]
-        return F, TX, C, X
+    # The kernels index the two arenas directly: A (floats) at offsets, I (ints)
+    # through its list bounds. No array views are made per call, so numba does
+    # no reference counting in the loops. Names of the offsets:
+    #   units (row r of F = A[F0 + r * NC :]): bias 0, state 1, old 2, act 3,
+    #   deriv 4, delta 5, deltap 6, eb 7, selfw 8; connections: W, E, G rows of C;
+    #   relations: T and XB rows of TX; X: extended traces.
 
     @_jit
-    def _activate(x, A, I):
-        """One step (eqs. 14-18); False, changing nothing, if x is not finite."""
-        O = I[:24]
+    def _step(x, A, I):
+        """One step: eqs. 14-18 for every unit in order."""
         n_in, N = I[24], I[25]
+        NC = I[29]
+        BIAS, STATE, OLD, ACT = I[28], I[28] + NC, I[28] + 2 * NC, I[28] + 3 * NC
+        DERIV, EB, SELFW = I[28] + 4 * NC, I[28] + 7 * NC, I[28] + 8 * NC
+        T, XB = I[30], I[30] + I[31]
+        W, E, G = I[32], I[32] + I[33], I[32] + 2 * I[33]
+        X = I[34]
+        SELFGATE, SQ, IN_PTR, CW, SRC, CG, CX, CXS = I[0], I[1], I[2], I[3], I[4], I[5], I[6], I[7]
+        RK_PTR, KJ, KSLOT, KT, REL_SELF, RE_PTR, RE_W, RE_SRC = (I[8], I[9], I[10], I[11], I[12],
+                                                                  I[13], I[14], I[15])
         for i in range(n_in):
-            if not np.isfinite(x[i]):
-                return False
-        F, TX, C, X = _views(A, I)
-        bias, state, old, act, deriv = F[0], F[1], F[2], F[3], F[4]
-        eb, selfw = F[7], F[8]
-        W, E, G = C[0], C[1], C[2]
-        T, XB = TX[0], TX[1]
-        selfgate, sq, in_ptr = I[O[0]:O[1]], I[O[1]:O[2]], I[O[2]:O[3]]
-        cw, src, cg, cx, cxs = I[O[3]:O[4]], I[O[4]:O[5]], I[O[5]:O[6]], I[O[6]:O[7]], I[O[7]:O[8]]
-        rk_ptr, kj, kslot, kt = I[O[8]:O[9]], I[O[9]:O[10]], I[O[10]:O[11]], I[O[11]:O[12]]
-        rel_self, re_ptr, re_w, re_src = I[O[12]:O[13]], I[O[13]:O[14]], I[O[14]:O[15]], I[O[15]:O[16]]
-        for i in range(n_in):
-            act[i] = x[i]
-            deriv[i] = 0.0
-            bias[i] = 0.0
+            A[ACT + i] = x[i]
+            A[DERIV + i] = 0.0
+            A[BIAS + i] = 0.0
         for j in range(n_in, N):
-            decay = act[selfgate[j]] * selfw[j]  # g_jj(t) w_jj
-            o = state[j]
-            old[j] = o
-            s = decay * o + bias[j]  # eq. 15
-            eb[j] = decay * eb[j] + 1.0  # eq. 17, bias
-            for c in range(in_ptr[j], in_ptr[j + 1]):
-                w = cw[c]
-                g = act[cg[c]]  # eq. 14
-                y = act[src[c]]
-                G[w] = g
-                s += g * W[w] * y  # eq. 15
-                E[w] = decay * E[w] + g * y  # eq. 17
-            state[j] = s
-            y, d = _squash(sq[j], s)  # eq. 16
-            act[j] = y
-            deriv[j] = d
-            for r in range(rk_ptr[j], rk_ptr[j + 1]):  # eq. 18, j as the gated unit k
-                h = kj[r]
-                tv = selfw[j] * o if rel_self[r] else 0.0
-                for e in range(re_ptr[r], re_ptr[r + 1]):
-                    tv += W[re_w[e]] * act[re_src[e]]
-                slot = kslot[r]
-                T[slot] = tv
-                coef = deriv[h] * tv
-                t = kt[r]
-                for c in range(in_ptr[h], in_ptr[h + 1]):
-                    xi = cx[c] + t * cxs[c]
-                    X[xi] = decay * X[xi] + coef * E[cw[c]]
-                XB[slot] = decay * XB[slot] + coef * eb[h]
-        return True
+            decay = A[ACT + I[SELFGATE + j]] * A[SELFW + j]  # g_jj(t) w_jj
+            o = A[STATE + j]
+            A[OLD + j] = o
+            s = decay * o + A[BIAS + j]  # eq. 15
+            A[EB + j] = decay * A[EB + j] + 1.0  # eq. 17, bias
+            for c in range(I[IN_PTR + j], I[IN_PTR + j + 1]):
+                w = I[CW + c]
+                g = A[ACT + I[CG + c]]  # eq. 14
+                y = A[ACT + I[SRC + c]]
+                A[G + w] = g
+                s += g * A[W + w] * y  # eq. 15
+                A[E + w] = decay * A[E + w] + g * y  # eq. 17
+            A[STATE + j] = s
+            y, d = _squash(I[SQ + j], s)  # eq. 16
+            A[ACT + j] = y
+            A[DERIV + j] = d
+            for r in range(I[RK_PTR + j], I[RK_PTR + j + 1]):  # eq. 18, j as the gated unit k
+                h = I[KJ + r]
+                tv = A[SELFW + j] * o if I[REL_SELF + r] else 0.0
+                for e in range(I[RE_PTR + r], I[RE_PTR + r + 1]):
+                    tv += A[W + I[RE_W + e]] * A[ACT + I[RE_SRC + e]]
+                slot = I[KSLOT + r]
+                A[T + slot] = tv
+                coef = A[DERIV + h] * tv
+                t = I[KT + r]
+                for c in range(I[IN_PTR + h], I[IN_PTR + h + 1]):
+                    xi = X + I[CX + c] + t * I[CXS + c]
+                    A[xi] = decay * A[xi] + coef * A[E + I[CW + c]]
+                A[XB + slot] = decay * A[XB + slot] + coef * A[EB + h]
 
     @_jit
-    def _propagate(rate, target, cost, A, I):
-        """Responsibilities and learning (eqs. 10, 19-24) towards target; False,
-        changing nothing, if target or rate is not finite."""
-        O = I[:24]
-        n_in, N, out_lo, out_hi = I[24], I[25], I[26], I[27]
-        if not np.isfinite(rate):
-            return False
-        for i in range(out_hi - out_lo):
-            if not np.isfinite(target[i]):
-                return False
-        F, TX, C, X = _views(A, I)
-        errors = np.empty(out_hi - out_lo)
-        _errors(target, cost, F, out_lo, out_hi, errors)
-        bias, deriv, delta, deltap, eb = F[0], F[4], F[5], F[6], F[7]
-        W, E, G = C[0], C[1], C[2]
-        T, XB = TX[0], TX[1]
-        in_ptr, cw, cx, cxs = I[O[2]:O[3]], I[O[3]:O[4]], I[O[6]:O[7]], I[O[7]:O[8]]
-        out_ptr, ow, ok = I[O[16]:O[17]], I[O[17]:O[18]], I[O[18]:O[19]]
-        gr_ptr, gr_k, gr_slot, gr_t = I[O[19]:O[20]], I[O[20]:O[21]], I[O[21]:O[22]], I[O[22]:O[23]]
-        for j in range(N - 1, n_in - 1, -1):  # eqs. 21-23, later units first
-            acc = 0.0
-            for c in range(out_ptr[j], out_ptr[j + 1]):
-                w = ow[c]
-                acc += delta[ok[c]] * G[w] * W[w]
-            dp = deriv[j] * acc
-            if j >= out_lo:
-                dp += errors[j - out_lo]  # eq. 10
-            accg = 0.0
-            for q in range(gr_ptr[j], gr_ptr[j + 1]):
-                accg += delta[gr_k[q]] * T[gr_slot[q]]
-            deltap[j] = dp
-            delta[j] = dp + deriv[j] * accg
-        for j in range(n_in, N):  # eq. 24, after every delta: pre-propagate weights
-            dp = deltap[j]
-            for c in range(in_ptr[j], in_ptr[j + 1]):
-                w = cw[c]
-                grad = dp * E[w]
-                for q in range(gr_ptr[j], gr_ptr[j + 1]):
-                    grad += delta[gr_k[q]] * X[cx[c] + gr_t[q] * cxs[c]]
-                W[w] += rate * grad
-            gb = dp * eb[j]
-            for q in range(gr_ptr[j], gr_ptr[j + 1]):
-                gb += delta[gr_k[q]] * XB[gr_slot[q]]
-            bias[j] += rate * gb
-        return True
-
-    @_jit
-    def _errors(target, cost, F, out_lo, out_hi, errors):
+    def _errors(target, cost, A, I, errors):
         """The outputs' error: t - y (eq. 10), or -dC/dy f'(s) for MSE / cross-entropy."""
-        act, deriv = F[3], F[4]
+        out_lo, out_hi = I[26], I[27]
+        NC = I[29]
+        ACT, DERIV = I[28] + 3 * NC, I[28] + 4 * NC
         n = out_hi - out_lo
         for i in range(n):
-            y = act[out_lo + i]
+            y = A[ACT + out_lo + i]
             t = target[i]
             if cost == 0:
                 errors[i] = t - y
             elif cost == 1:
-                errors[i] = 2.0 * (t - y) / n * deriv[out_lo + i]
+                errors[i] = 2.0 * (t - y) / n * A[DERIV + out_lo + i]
             else:
                 yc = min(max(y, 0.0), 1.0)
-                errors[i] = (t / (yc + 1e-15) - (1.0 - t) / ((1.0 + 1e-15) - yc)) * deriv[out_lo + i]
+                errors[i] = (t / (yc + 1e-15) - (1.0 - t) / ((1.0 + 1e-15) - yc)) * A[
+                    DERIV + out_lo + i]
+
+    @_jit
+    def _learn(rate, errors, A, I):
+        """Responsibilities (eqs. 10, 19-23), then every change from the
+        pre-propagate weights (eq. 24)."""
+        n_in, N, out_lo = I[24], I[25], I[26]
+        NC = I[29]
+        BIAS, DERIV = I[28], I[28] + 4 * NC
+        DELTA, DELTAP, EB = I[28] + 5 * NC, I[28] + 6 * NC, I[28] + 7 * NC
+        T, XB = I[30], I[30] + I[31]
+        W, E, G = I[32], I[32] + I[33], I[32] + 2 * I[33]
+        X = I[34]
+        IN_PTR, CW, CX, CXS = I[2], I[3], I[6], I[7]
+        OUT_PTR, OW, OK = I[16], I[17], I[18]
+        GR_PTR, GR_K, GR_SLOT, GR_T = I[19], I[20], I[21], I[22]
+        for j in range(N - 1, n_in - 1, -1):  # later units first
+            acc = 0.0
+            for c in range(I[OUT_PTR + j], I[OUT_PTR + j + 1]):
+                w = I[OW + c]
+                acc += A[DELTA + I[OK + c]] * A[G + w] * A[W + w]
+            dp = A[DERIV + j] * acc  # eq. 21
+            if j >= out_lo:
+                dp += errors[j - out_lo]  # eq. 10
+            accg = 0.0
+            for q in range(I[GR_PTR + j], I[GR_PTR + j + 1]):
+                accg += A[DELTA + I[GR_K + q]] * A[T + I[GR_SLOT + q]]
+            A[DELTAP + j] = dp
+            A[DELTA + j] = dp + A[DERIV + j] * accg  # eqs. 22-23
+        for j in range(n_in, N):  # eq. 24
+            dp = A[DELTAP + j]
+            for c in range(I[IN_PTR + j], I[IN_PTR + j + 1]):
+                w = I[CW + c]
+                grad = dp * A[E + w]
+                for q in range(I[GR_PTR + j], I[GR_PTR + j + 1]):
+                    grad += A[DELTA + I[GR_K + q]] * A[X + I[CX + c] + I[GR_T + q] * I[CXS + c]]
+                A[W + w] += rate * grad
+            gb = dp * A[EB + j]
+            for q in range(I[GR_PTR + j], I[GR_PTR + j + 1]):
+                gb += A[DELTA + I[GR_K + q]] * A[XB + I[GR_SLOT + q]]
+            A[BIAS + j] += rate * gb
+
+    @_jit
+    def _activate(x, A, I):
+        """One step; False, changing nothing, if x is not finite."""
+        for i in range(I[24]):
+            if not np.isfinite(x[i]):
+                return False
+        _step(x, A, I)
+        return True
+
+    @_jit
+    def _propagate(rate, target, cost, A, I):
+        """Learn towards target; False, changing nothing, if it or rate is not finite."""
+        if not np.isfinite(rate):
+            return False
+        for i in range(I[27] - I[26]):
+            if not np.isfinite(target[i]):
+                return False
+        errors = np.empty(I[27] - I[26])
+        _errors(target, cost, A, I, errors)
+        _learn(rate, errors, A, I)
+        return True
 
     @_jit
     def _run(Xs, Ys, rates, learn, cost, out, A, I):
+        """A whole pass: activate each row, then learn towards its target."""
         out_lo, out_hi = I[26], I[27]
-        F = _views(A, I)[0]
+        ACT = I[28] + 3 * I[29]
+        errors = np.empty(out_hi - out_lo)
         for i in range(Xs.shape[0]):
-            _activate(Xs[i], A, I)
+            _step(Xs[i], A, I)
             for q in range(out_hi - out_lo):
-                out[i, q] = F[3, out_lo + q]
+                out[i, q] = A[ACT + out_lo + q]
             if learn:
-                _propagate(rates[i], Ys[i], cost, A, I)
+                _errors(Ys[i], cost, A, I, errors)
+                _learn(rates[i], errors, A, I)
 
 
 class JitEngine:
