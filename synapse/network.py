@@ -209,6 +209,28 @@ class Network:
                 self.propagate(float(rates[i]), Y[i], cost)
         return out
 
+    def _train_passes(self, X, Y, orders, rates, cost=None, error_cost=None,
+                      target_error=-np.inf):
+        """Several online passes over (X, Y) in one call, when the JIT engine can
+        run them: pass k visits the rows orders[k] at rates[k], learning with
+        ``cost`` (None: eq. 10) and reporting the mean ``error_cost`` of its
+        activations; stops after the first pass at or below target_error.
+        Returns (passes run, their errors), or None when the engine cannot (the
+        caller then loops over ``_run``). Inputs must be validated by the caller."""
+        from .cost import BINARY, CROSS_ENTROPY, MSE
+
+        codes = {MSE: 1, CROSS_ENTROPY: 2, BINARY: 3}
+        if not self._optimize or cost not in _COST_CODES or error_cost not in codes:
+            return None
+        engine = self._fast()
+        if not hasattr(engine, "train"):
+            return None
+        return engine.train(np.ascontiguousarray(X, dtype=float),
+                            np.ascontiguousarray(Y, dtype=float),
+                            np.ascontiguousarray(orders, dtype=np.int64),
+                            np.ascontiguousarray(rates, dtype=float),
+                            _COST_CODES[cost], codes[error_cost], float(target_error))
+
     def _output_errors(self, target: np.ndarray, cost) -> np.ndarray:
         """The direct error term of each output: t - y, or -dC/dy f'(s)."""
         layout = self._compiled()

@@ -291,6 +291,46 @@ if numba is not None:
                 _learn(rates[i], errors, A, I)
 
 
+    @_jit
+    def _cost(target, cost, A, I):
+        """Cost of the outputs against target: MSE, cross-entropy or binary misses."""
+        out_lo, out_hi = I[26], I[27]
+        ACT = I[28] + 3 * I[29]
+        n = out_hi - out_lo
+        total = 0.0
+        for i in range(n):
+            y = A[ACT + out_lo + i]
+            t = target[i]
+            if cost == 1:
+                total += (t - y) * (t - y) / n
+            elif cost == 2:
+                yc = min(max(y, 0.0), 1.0)
+                total -= t * np.log(yc + 1e-15) + (1.0 - t) * np.log((1.0 + 1e-15) - yc)
+            else:
+                total += 1.0 if np.floor(t * 2 + 0.5) != np.floor(y * 2 + 0.5) else 0.0
+        return total
+
+    @_jit
+    def _train(Xs, Ys, orders, rates, learn_cost, error_cost, target_error, errors, A, I):
+        """Passes over a set: pass k visits rows orders[k] at rates[k]; errors[k]
+        is the mean cost of its activations (before each one's learning). Stops
+        after the first pass whose error is at or below target_error; returns
+        the number of passes run."""
+        out_lo, out_hi = I[26], I[27]
+        delta_out = np.empty(out_hi - out_lo)
+        for k in range(orders.shape[0]):
+            total = 0.0
+            for i in orders[k]:
+                _step(Xs[i], A, I)
+                total += _cost(Ys[i], error_cost, A, I)
+                _errors(Ys[i], learn_cost, A, I, delta_out)
+                _learn(rates[k], delta_out, A, I)
+            errors[k] = total / orders.shape[1]
+            if errors[k] <= target_error:
+                return k + 1
+        return orders.shape[0]
+
+
 class JitEngine:
     """Steps a network's layout with numba-compiled loops (see the module docstring)."""
 
@@ -319,6 +359,12 @@ class JitEngine:
             Ys = np.zeros((Xs.shape[0], 0))
         _run(Xs, Ys, rates, learn, cost_code, out, self.A, self.I)
         return out
+
+    def train(self, Xs, Ys, orders, rates, learn_code, error_code, target_error):
+        errors = np.empty(orders.shape[0])
+        n = _train(Xs, Ys, orders, rates, learn_code, error_code, target_error, errors,
+                   self.A, self.I)
+        return n, errors[:n]
 
     def clear(self) -> None:
         clear_layout(self.L)
