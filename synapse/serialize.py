@@ -175,10 +175,13 @@ def copy_network(net: Network) -> Network:
     for (n, layer), t in zip(entries, twins):
         dest = new_in if layer == "input" else new_out if layer == "output" else new_hidden[layer]
         dest.add(t)
+    # in creation order, so that every neuron's inputs and projections are
+    # listed as in the original (same sums, same to_json)
+    inputs = sorted((c for n, _ in entries for c in n.connections.inputs if c.from_ in ids),
+                    key=lambda c: c.ID)
+    for c in inputs:
+        twins[ids[c.from_]].project(twins[ids[c.to]], c.weight)
     for n, _ in entries:
-        for c in n.connections.inputs:
-            if c.from_ in ids:
-                twins[ids[c.from_]].project(twins[ids[n]], c.weight)
         if n.selfconnection.weight != 0:
             twins[ids[n]].project(twins[ids[n]], n.selfconnection.weight)
     for n, _ in entries:
