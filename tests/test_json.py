@@ -1,0 +1,291 @@
+"""Round trips: to_json/from_json (dict and text), save/load, clone; and the
+views to_networkx and to_dot."""
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+from conftest import FIXTURES, load_fixture
+
+import synapse
+from architect import LSTM, Perceptron
+from synapse import GateType, Layer, Network, Neuron, squash
+
+NEURON_KEYS = {"trace", "state", "old", "activation", "bias", "layer", "squash"}
+CONNECTION_KEYS = {"from", "to", "weight", "gater"}
+
+
+def trained_lstm(seed=3, steps=25):
+    """An LSTM in the middle of a sequence: nonzero states, gains and traces."""
+    synapse.seed(seed)
+    net = LSTM(2, 3, 2)
+    rng = np.random.default_rng(seed)
+    for _ in range(steps):
+        net.activate(rng.uniform(-1, 1, 2))
+        net.propagate(0.3, rng.uniform(0, 1, 2))
+    net.activate(rng.uniform(-1, 1, 2))
+    return net
+
+
+def hand_built():
+    """Two hidden layers, a gated self-connection, a gater after its target
+    (reads last step's activation), a connection to an earlier unit, TANH and
+    IDENTITY units."""
+    synapse.seed(8)
+    i, a, b, o = Layer(2), Layer(3), Layer(3), Layer(1)
+    i.project(a)
+    a.project(b)
+    b.project(o)
+    loops = b.project(b)
+    a.gate(loops, GateType.ONE_TO_ONE)
+    o.list[0].gate(i.list[0].connected(a.list[0]))  # gater after its target
+    b.list[2].project(a.list[1])                    # recurrent, to an earlier unit
+    a.set(squash=squash.TANH)
+    b.list[0].squash = squash.IDENTITY
+    net = Network(input=i, hidden=[a, b], output=o)
+    rng = np.random.default_rng(1)
+    for _ in range(10):
+        net.activate(rng.uniform(-1, 1, 2))
+        net.propagate(0.2, rng.uniform(0, 1, 1))
+    return net
+
+
+NETS = {"lstm": trained_lstm, "hand_built": hand_built,
+        "perceptron": lambda: (synapse.seed(4), Perceptron(3, 4, 2))[1]}
+
+
+@pytest.fixture(params=sorted(NETS))
+def net(request):
+    return NETS[request.param]()
+
+
+def drive(net, steps=40, seed=0, train=False):
+    rng = np.random.default_rng(seed)
+    outs = []
+    for _ in range(steps):
+        outs.append(net.activate(rng.uniform(-1, 1, net.inputs())))
+        if train:
+            net.propagate(0.25, rng.uniform(0, 1, net.outputs()))
+    return np.array(outs)
+
+
+# ---------------------------------------------------------------- format
+def test_json_has_synaptic_keys_and_is_plain_json(net):
+    data = net.to_json()
+    assert set(data) >= {"neurons", "connections"}
+    assert len(data["neurons"]) == len(net.neurons())
+    for cfg in data["neurons"]:
+        assert set(cfg) >= NEURON_KEYS
+        assert set(cfg["trace"]) >= {"elegibility", "extended"}
+        assert cfg["layer"] in ("input", "output") or (type(cfg["layer"]) is int)
+        assert cfg["squash"] in squash.BY_NAME
+    for cfg in data["connections"]:
+        assert set(cfg) >= CONNECTION_KEYS
+        assert cfg["gater"] is None or type(cfg["gater"]) is int
+    # strict JSON: no NaN, no numpy types
+    text = json.dumps(data, allow_nan=False)
+    assert json.loads(text) == data
+
+
+def test_neuron_order_is_activation_order(net):
+    data = net.to_json()
+    layers = [cfg["layer"] for cfg in data["neurons"]]
+    rank = [-1 if x == "input" else 10**6 if x == "output" else x for x in layers]
+    assert rank == sorted(rank)
+    assert [n for n, _ in net.neurons()] == [
+        n for layer in (net.layers.input, *net.layers.hidden, net.layers.output) for n in layer.list]
+    for cfg, (n, layer) in zip(data["neurons"], net.neurons()):
+        assert cfg["layer"] == layer
+        assert cfg["bias"] == n.bias and cfg["state"] == n.state
+        assert cfg["activation"] == n.activation and cfg["old"] == n.old
+
+
+def test_connections_are_listed_once_with_self_connections_as_from_equals_to(net):
+    data = net.to_json()
+    index = {n: k for k, (n, _) in enumerate(net.neurons())}
+    expected = set()
+    for n, _ in net.neurons():
+        for c in n.connections.inputs:
+            expected.add((index[c.from_], index[n], c.weight,
+                          None if c.gater is None else index[c.gater]))
+        if n.selfconnected():
+            sc = n.selfconnection
+            expected.add((index[n], index[n], sc.weight,
+                          None if sc.gater is None else index[sc.gater]))
+    got = [(c["from"], c["to"], c["weight"], c["gater"]) for c in data["connections"]]
+    assert len(got) == len(set(got)) == len(expected)
+    assert set(got) == expected
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_synaptic_export_comes_back_out_unchanged(name):
+    """to_json of a loaded synaptic export holds the same neurons and connections."""
+    original = load_fixture(name)["network"]
+    data = Network.from_json(original).to_json()
+    for ours, theirs in zip(data["neurons"], original["neurons"]):
+        for key in ("state", "old", "activation", "bias", "layer", "squash"):
+            assert ours[key] == theirs[key], key
+    key = lambda c: (c["from"], c["to"])
+    assert sorted(map(key, data["connections"])) == sorted(map(key, original["connections"]))
+    theirs = {key(c): c for c in original["connections"]}
+    for c in data["connections"]:
+        assert c["weight"] == theirs[key(c)]["weight"]
+        assert c["gater"] == theirs[key(c)]["gater"]
+
+
+# ---------------------------------------------------------------- round trips
+def test_from_json_of_to_json_is_a_fixed_point(net):
+    data = net.to_json()
+    again = Network.from_json(data).to_json()
+    assert again == data
+    assert Network.from_json(json.dumps(data)).to_json() == data
+
+
+@pytest.mark.parametrize("as_text", [False, True])
+def test_reloaded_network_continues_activating_identically(net, as_text):
+    data = net.to_json()
+    copy = Network.from_json(json.dumps(data) if as_text else data)
+    np.testing.assert_allclose(drive(copy, 60), drive(net, 60), rtol=0, atol=1e-12)
+
+
+def test_save_and_load(net, tmp_path):
+    path = tmp_path / "net.json"
+    net.save(path)
+    with open(path, encoding="utf-8") as fh:
+        assert json.load(fh) == net.to_json()
+    assert os.listdir(tmp_path) == ["net.json"]  # no temporary file left behind
+    loaded = Network.load(path)
+    assert loaded.to_json() == net.to_json()
+    np.testing.assert_allclose(drive(loaded, 60), drive(net, 60), rtol=0, atol=1e-12)
+    # saving again replaces the file; str paths work too
+    drive(net, 3)
+    net.save(str(path))
+    assert Network.load(str(path)).to_json() == net.to_json()
+    assert os.listdir(tmp_path) == ["net.json"]
+
+
+def test_failed_save_leaves_no_file(tmp_path):
+    net = Perceptron(2, 2, 1)
+    with pytest.raises(OSError):
+        net.save(tmp_path / "missing-folder" / "net.json")
+    assert os.listdir(tmp_path) == []
+
+
+def test_clone_is_identical_and_continues_identically_under_training(net):
+    twin = net.clone()
+    assert isinstance(twin, Network)
+    assert twin.to_json() == net.to_json()
+    # clone copies the traces: online training continues bit for bit
+    np.testing.assert_array_equal(drive(twin, 80, train=True), drive(net, 80, train=True))
+    assert twin.to_json() == net.to_json()
+
+
+def test_a_json_copy_does_not_carry_traces_but_a_clone_does():
+    """What makes the clone test above meaningful: mid-sequence, the traces matter."""
+    net = trained_lstm()
+    via_json = Network.from_json(net.to_json())
+    twin = net.clone()
+    a, b, c = (drive(x, 30, train=True) for x in (net, twin, via_json))
+    np.testing.assert_array_equal(a, b)
+    assert np.max(np.abs(a - c)) > 1e-6
+
+
+def test_clone_is_independent(net):
+    before = net.to_json()
+    twin = net.clone()
+    drive(twin, 20, train=True)
+    first = twin.neurons()[-1][0].connections.inputs[0]
+    first.weight = 42.0
+    twin.reset()
+    assert net.to_json() == before
+    assert all(a is not b for (a, _), (b, _) in zip(net.neurons(), twin.neurons()))
+
+
+def test_clone_keeps_squash_objects_labels_and_engine_choice():
+    def softsign(x, derivate=False):
+        x = np.asarray(x, dtype=float)
+        return (1 / (1 + np.abs(x)) ** 2)[()] if derivate else (x / (1 + np.abs(x)))[()]
+
+    synapse.seed(2)
+    net = Perceptron(2, 3, 1)
+    net.layers.hidden[0].set(label="h", squash=softsign)
+    net.set_optimize(False)
+    twin = net.clone()
+    hidden = twin.layers.hidden[0].list
+    assert all(n.squash is softsign for n in hidden)
+    assert [n.label for n in hidden] == [n.label for n in net.layers.hidden[0].list]
+    assert twin._optimize is False
+    # custom squashes go out by name and come back through squashes=
+    data = net.to_json()
+    assert {cfg["squash"] for cfg in data["neurons"]} == {"LOGISTIC", "softsign"}
+    back = Network.from_json(data, squashes={"softsign": softsign})
+    np.testing.assert_allclose(drive(back), drive(net), rtol=0, atol=1e-12)
+
+
+# ---------------------------------------------------------------- views
+def test_to_networkx(net):
+    import networkx as nx
+
+    g = net.to_networkx()
+    data = net.to_json()
+    assert isinstance(g, nx.DiGraph)
+    assert g.number_of_nodes() == len(data["neurons"])
+    assert g.number_of_edges() == len(data["connections"])
+    for k, cfg in enumerate(data["neurons"]):
+        node = g.nodes[k]
+        assert node["layer"] == cfg["layer"]
+        assert node["squash"] == cfg["squash"]
+        assert node["bias"] == cfg["bias"]
+    for c in data["connections"]:
+        edge = g.edges[c["from"], c["to"]]
+        assert edge["weight"] == c["weight"]
+        assert edge["gater"] == c["gater"]
+    self_loops = sum(c["from"] == c["to"] for c in data["connections"])
+    assert nx.number_of_selfloops(g) == self_loops
+
+
+def test_to_dot(net):
+    text = net.to_dot()
+    data = net.to_json()
+    lines = [line.strip() for line in text.strip().splitlines()]
+    assert lines[0].startswith("digraph") and lines[-1] == "}"
+    edges = [line for line in lines if "->" in line]
+    nodes = [line for line in lines if line.startswith("n") and "->" not in line]
+    assert len(edges) == len(data["connections"])
+    assert len(nodes) == len(data["neurons"])
+    gated = sum(c["gater"] is not None for c in data["connections"])
+    assert sum("dashed" in line for line in edges) == gated
+    assert text.count("{") == text.count("}") == 1
+
+
+def test_gated_self_connection_and_late_gater_survive_the_round_trip():
+    net = hand_built()
+    data = net.to_json()
+    selfs = [c for c in data["connections"] if c["from"] == c["to"]]
+    assert len(selfs) == 3 and all(c["gater"] is not None for c in selfs)
+    late = [c for c in data["connections"] if c["gater"] is not None and c["gater"] > c["to"]]
+    assert len(late) == 1
+    copy = Network.from_json(data)
+    b = copy.layers.hidden[1].list
+    assert all(n.selfconnection.gater is not None for n in b)
+    np.testing.assert_allclose(drive(copy, 30), drive(net, 30), rtol=0, atol=1e-12)
+
+
+def test_neuron_level_network_round_trip():
+    """A network assembled neuron by neuron into layers round-trips too."""
+    synapse.seed(6)
+    a, b, c = Neuron(), Neuron(squash.TANH), Neuron(squash.IDENTITY, bias=0.5)
+    a.project(b, 0.7)
+    b.project(c, -1.3)
+    b.project(b)
+    li, lh, lo = Layer(), Layer(), Layer()
+    li.add(a)
+    lh.add(b)
+    lo.add(c)
+    net = Network(input=li, hidden=[lh], output=lo)
+    data = net.to_json()
+    assert [(x["from"], x["to"], x["weight"]) for x in data["connections"]] == [
+        (0, 1, 0.7), (1, 2, -1.3), (1, 1, 1.0)]
+    np.testing.assert_allclose(drive(Network.from_json(data)), drive(net), rtol=0, atol=1e-12)
