@@ -300,6 +300,18 @@ class Network:
 
         return load(path, squashes)
 
+    def standalone(self):
+        """A function inputs -> outputs that needs nothing of the library (numpy only).
+
+        It starts from the network's current state, carries its own state on
+        from call to call (as ``activate`` does) and never learns. Its generated
+        source is in ``.source`` (``make(arrays)`` returns the function; the
+        arrays are in ``.arrays``); it holds only names and numbers chosen here.
+        """
+        from .engine.standalone import standalone
+
+        return standalone(self)
+
     def to_networkx(self):
         """A networkx DiGraph: neurons as nodes (layer, squash, bias), connections
         as edges (weight, gater)."""

@@ -1,0 +1,95 @@
+"""``Network.standalone()``: the forward pass as self-contained Python source.
+
+The generated source defines ``make(arrays)``, which returns ``activate(x)``;
+it uses numpy and nothing of synapse. Everything in the source is a name this
+module chose or a number it computed (sizes, slices): no text from a network's
+labels or a loaded file ever enters it. The weights travel as arrays, copied
+from the network, so the function is independent of the network afterwards.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import squash as _squash
+from .numpy_engine import NumpyEngine
+
+# squash expressions over the name ``s``; custom squashes are called by our name
+_EXPR = {
+    _squash.LOGISTIC: "np.where(s >= 0, 1.0 / (1.0 + np.exp(-np.abs(s))), "
+                      "np.exp(-np.abs(s)) / (1.0 + np.exp(-np.abs(s))))",
+    _squash.TANH: "np.tanh(s)",
+    _squash.IDENTITY: "s + 0.0",
+    _squash.HLIM: "(s > 0).astype(float)",
+    _squash.RELU: "np.where(s > 0, s, 0.0)",
+}
+
+
+def source_and_arrays(net, layout) -> tuple[str, dict]:
+    """The generated source and the arrays it needs (copies)."""
+    eng = NumpyEngine(net, layout)
+    u = layout.units
+    arrays = {"bias": u.bias.copy(), "selfw": u.selfw.copy()}
+    state0 = u.state.copy()
+    act0 = u.act_ext.copy()
+    arrays["state0"], arrays["act0"] = state0, act0
+    lines = ["import numpy as np", "", "", "def make(arrays):",
+             "    state = arrays['state0'].copy()", "    act = arrays['act0'].copy()",
+             "    bias, selfw = arrays['bias'], arrays['selfw']"]
+    body = ["    def activate(x):",
+            "        x = np.asarray(x, dtype=float)",
+            f"        if x.shape != ({eng.n_in},):",
+            f"            raise ValueError('expected {eng.n_in} inputs, got shape %s' % (x.shape,))",
+            f"        act[0:{eng.n_in}] = x"]
+    funcs = {}
+    counter = 0
+    for k, s in enumerate(eng.segments):
+        lo, hi = s.lo, s.hi
+        if s.selfgate is not None:
+            arrays[f"sg{k}"] = s.selfgate.copy()
+            body.append(f"        d = selfw[{lo}:{hi}] * act[arrays['sg{k}']]")
+        else:
+            body.append(f"        d = selfw[{lo}:{hi}]")
+        body.append(f"        s = d * state[{lo}:{hi}] + bias[{lo}:{hi}]")
+        for i, ib in enumerate(s.ins):
+            name = f"w{k}_{i}"
+            arrays[name] = np.array(ib.W)
+            y = f"act[{ib.a_lo}:{ib.a_hi}]"
+            if ib.gidx is not None:
+                arrays[f"g{k}_{i}"] = ib.gidx.copy()
+                body.append(f"        s = s + (act[arrays['g{k}_{i}']] * arrays['{name}']) @ {y}")
+            else:
+                body.append(f"        s = s + arrays['{name}'] @ {y}")
+        body.append(f"        state[{lo}:{hi}] = s")
+        for f, ix in s.squash:
+            if f in _EXPR:
+                expr = _EXPR[f]
+            else:
+                fname = funcs.setdefault(f, f"f{len(funcs)}")
+                expr = f"np.asarray(arrays['{fname}'](s), dtype=float)"
+            if ix is None:
+                body.append(f"        act[{lo}:{hi}] = {expr}")
+            else:
+                counter += 1
+                arrays[f"ix{counter}"] = ix + lo
+                arrays[f"iy{counter}"] = ix
+                body.append("        s_all = s")
+                body.append(f"        s = s_all[arrays['iy{counter}']]")
+                body.append(f"        act[arrays['ix{counter}']] = {expr}")
+                body.append("        s = s_all")
+    for f, fname in funcs.items():
+        arrays[fname] = f
+    body.append(f"        return act[{eng.out_lo}:{eng.out_hi}].copy()")
+    lines += body + ["", "    return activate", ""]
+    return "\n".join(lines), arrays
+
+
+def standalone(net):
+    """A function x -> outputs with the network's forward pass and current state."""
+    layout = net._compiled()
+    source, arrays = source_and_arrays(net, layout)
+    namespace: dict = {}
+    exec(compile(source, "<synapse standalone>", "exec"), namespace)  # our own source
+    activate = namespace["make"](arrays)
+    activate.source = source
+    activate.arrays = arrays
+    return activate
