@@ -133,6 +133,8 @@ class Connection:
     @weight.setter
     def weight(self, value: float) -> None:
         self._b.w[self._p] = _check.number(value, "weight")
+        if self.from_ is self.to:
+            _touch(self.to)  # engines specialize on which units are self-connected
 
     @property
     def gain(self) -> float:

@@ -397,14 +397,15 @@ class Trainer:
     def dsr(self, *, targets=(2, 4, 7, 8), distractors=(3, 5, 6, 9), prompts=(0, 1),
             length: int = 24, success: float = 0.95, iterations: int = 100000, rate: float = 0.1,
             log: int = 0, schedule: dict | None = None, cost=None, clear: bool = True,
-            gradient: str | None = None) -> dict:
+            learn: str = "miss", gradient: str | None = None) -> dict:
         """Distracted Sequence Recall (see TASKS.md).
 
         Each trial is a random sequence of ``length`` one-hot symbols:
         distractors with a target at ``len(prompts)`` random positions, then the
         prompts; at the k-th prompt the network must output the k-th target
-        (one unit per target), and zeros everywhere else. It learns (``rate``)
-        at each step whose rounded outputs miss. Training stops after
+        (one unit per target), and zeros everywhere else. With ``learn="miss"``
+        (synaptic.js's) it learns (``rate``) at each step whose rounded outputs
+        miss; with ``learn="always"`` at every step. Training stops after
         ``iterations`` trials, or at a multiple of 1000 trials once the fraction
         of fully correct trials in the current block of 1000 reaches
         ``success``.
@@ -437,6 +438,7 @@ class Trainer:
         cost = _check_cost(cost) or self.cost or _cost.CROSS_ENTROPY
         learn_cost = self._learning_cost(gradient, cost)
         clear = _flag(clear, "clear")
+        always = _learn_always(learn)
 
         start = time.perf_counter()
         trial = correct = 0
@@ -450,8 +452,9 @@ class Trainer:
             total = 0.0
             for x, y in zip(X, Y):
                 out = net.activate(x)
-                if not np.array_equal(np.floor(out + 0.5), y):  # Math.round, as synaptic.js
-                    right = False
+                miss = _missed(out, y)
+                right = right and not miss
+                if miss or always:
                     net.propagate(rate, y, learn_cost)
                 total += _cost_value(cost, y, out)
             if trial % 1000 == 0:
@@ -475,13 +478,12 @@ class Trainer:
 
     def erg(self, *, iterations: int = 150000, error: float = 0.05, rate: float = 0.1,
             log: int = 500, cost=None, schedule: dict | None = None, clear: bool = True,
-            targets: str = "possible", pairing: str = "standard",
+            targets: str = "possible", learn: str = "always", pairing: str = "standard",
             gradient: str | None = None) -> dict:
         """The Embedded Reber Grammar (see TASKS.md and :class:`synapse.tasks.ReberGrammar`).
 
         One iteration: generate a string; for each symbol but the last,
-        activate on it and compare with the target; learn (``rate``) when the
-        prediction misses. The iteration's error is the summed cost over the
+        activate on it and learn (``rate``) towards the target. The iteration's error is the summed cost over the
         string divided by its length; training stops once it is at or below
         ``error``, or after ``iterations`` strings.
 
@@ -496,6 +498,10 @@ class Trainer:
           synaptic.js's: the symbol that actually came next, missed when the
           arg-max differs. With "next" the error cannot approach 0, since at
           every branch of the grammar the next symbol is a coin toss.
+        * ``learn="always"`` learns at every step; ``learn="miss"`` (synaptic.js's)
+          only at a missed prediction, which leaves outputs just past the
+          rounding threshold: predictions become right, but the error stays
+          far above 0.05.
         * ``clear=True`` clears the network before each string (strings are
           independent); ``clear=False`` never does, as synaptic.js.
         * ``pairing="standard"``: B T ... T E and B P ... P E;
@@ -520,6 +526,7 @@ class Trainer:
         cost = _check_cost(cost) or self.cost or _cost.CROSS_ENTROPY
         learn_cost = self._learning_cost(gradient, cost)
         clear = _flag(clear, "clear")
+        always = _learn_always(learn)
 
         start = time.perf_counter()
         it = 0
@@ -532,12 +539,7 @@ class Trainer:
             total = 0.0
             for x, y in zip(X, Y):
                 out = net.activate(x)
-                if targets == "next":
-                    # synaptic.js: arg-max of strictly positive entries (-1 for none)
-                    miss = _argmax_positive(out) != _argmax_positive(y)
-                else:
-                    miss = not np.array_equal(np.floor(out + 0.5), y)
-                if miss:
+                if always or _missed(out, y, by_argmax=targets == "next"):
                     net.propagate(rate, y, learn_cost)
                 total += _cost_value(cost, y, out)
             err = total / len(string)
@@ -607,7 +609,22 @@ def _flag(x, what: str) -> bool:
     return bool(x)
 
 
+def _learn_always(learn) -> bool:
+    if learn not in ("miss", "always"):
+        raise ValueError(f"learn must be 'miss' (only at a wrong prediction) or 'always', "
+                         f"got {learn!r}")
+    return learn == "always"
+
+
+def _missed(output, target, by_argmax: bool = False) -> bool:
+    """Whether a prediction is wrong: some output rounds (half up, as JavaScript's
+    Math.round) to another value than its target; or, ``by_argmax``, the largest
+    strictly positive entries differ (synaptic.js's ERG test, -1 for none)."""
+    if by_argmax:
+        return _argmax_positive(output) != _argmax_positive(target)
+    return not np.array_equal(np.floor(output + 0.5), target)
+
+
 def _argmax_positive(v) -> int:
-    """The index of the largest strictly positive entry, -1 if none (synaptic.js's ``different``)."""
     i = int(np.argmax(v))
     return i if v[i] > 0 else -1

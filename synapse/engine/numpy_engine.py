@@ -44,6 +44,10 @@ class _In:
         mask = blk.mask[r0:r1]
         gater = blk.gater[r0:r1]
         self.gated = bool((gater >= 0).any())
+        # every connection of a row gated by the same unit (a GateType.INPUT gate)
+        self.rowgate = None
+        if self.gated and bool((gater >= 0).all()) and bool((gater == gater[:, :1]).all()):
+            self.rowgate = gater[:, 0].copy()
         # gains: act_ext[gidx]; N is the constant 1, N + 1 the constant 0
         self.gidx = np.where(gater >= 0, gater, np.where(mask, N, N + 1)) if self.gated else None
         self.plain = not self.gated and bool(mask.all())  # every gain is 1
@@ -97,6 +101,7 @@ class NumpyEngine:
                 self.segments.append(self._segment(b, r0, r1, selfgater, pos))
         self.out_lo, self.out_hi = layout.start[-1], layout.stop[-1]
         self.u = u
+        self.scratch = {key: np.empty_like(blk.W) for key, blk in layout.blocks.items()}
 
     # ---- planning ----
     def _sequential(self, b, selfgater) -> bool:
@@ -131,6 +136,8 @@ class NumpyEngine:
         s.squash = [(f, None if len(ix) == len(neurons) else np.array(ix)) for f, ix in fns.items()]
         sg = selfgater[s.lo:s.hi]
         s.selfgate = sg if np.any(sg < N) else None
+        # no unit of the segment is self-connected: every trace decay is 0
+        s.nodecay = not bool(np.any(L.units.selfw[s.lo:s.hi]))
         s.ins = [_In(blk, r0, r1, L.start[blk.src], L.stop[blk.src], N)
                  for blk in self.into[b]]
         # error flows back along blocks to later layers, and inside the layer to later rows
@@ -212,16 +219,24 @@ class NumpyEngine:
             eb[p] = decay * eb[p] + 1.0  # eq. 17, bias
             for ib in s.ins:
                 y = act[ib.a_lo:ib.a_hi]
-                if ib.gidx is not None:
+                if ib.rowgate is not None:
+                    ib.Gn[...] = act[ib.rowgate][:, None]  # eq. 14
+                elif ib.gidx is not None:
                     ib.Gn[...] = act_ext[ib.gidx]  # eq. 14
                 if ib.plain:
                     st += ib.W @ y  # eq. 15
-                    ib.E *= decay[:, None]
-                    ib.E += y  # eq. 17
+                    if s.nodecay:
+                        ib.E[...] = y  # eq. 17
+                    else:
+                        ib.E *= decay[:, None]
+                        ib.E += y
                 else:
                     st += (ib.Gn * ib.W) @ y
-                    ib.E *= decay[:, None]
-                    ib.E += ib.Gn * y
+                    if s.nodecay:
+                        np.multiply(ib.Gn, y, out=ib.E)
+                    else:
+                        ib.E *= decay[:, None]
+                        ib.E += ib.Gn * y
             if s.R:
                 T = np.zeros(s.R)
                 T[s.rel_self] = (selfw[p] * old)[s.rel_k[s.rel_self]]
@@ -246,10 +261,16 @@ class NumpyEngine:
                         Tg[...] = Tv.reshape(n_g, m_g)
                         dk2, c2 = dk.reshape(n_g, m_g), coef.reshape(n_g, m_g)
                         for X, E in zip(xs, es):
-                            X *= dk2[:, :, None]
-                            X += c2[:, :, None] * E[:, None, :]
-                        XBg *= dk2
-                        XBg += c2 * eb[g_lo:g_lo + n_g, None]
+                            if s.nodecay:
+                                np.multiply(c2[:, :, None], E[:, None, :], out=X)
+                            else:
+                                X *= dk2[:, :, None]
+                                X += c2[:, :, None] * E[:, None, :]
+                        if s.nodecay:
+                            np.multiply(c2, eb[g_lo:g_lo + n_g, None], out=XBg)
+                        else:
+                            XBg *= dk2
+                            XBg += c2 * eb[g_lo:g_lo + n_g, None]
                     else:
                         Tg[rows, ts] = Tv
                         for X, E in zip(xs, es):
@@ -279,13 +300,14 @@ class NumpyEngine:
             if b == 0:
                 continue
             lo, hi = L.start[b], L.stop[b]
-            dW = deltap[lo:hi, None] * blk.E
+            dW = self.scratch[(a, b)]
+            np.multiply(blk.E, (rate * deltap[lo:hi])[:, None], out=dW)
             gk = L.gk[b]
             if gk.shape[1]:
-                dW += np.matmul(delta_ext[gk][:, None, :], blk.X)[:, 0, :]
+                dW += rate * np.matmul(delta_ext[gk][:, None, :], blk.X)[:, 0, :]
             if not blk.full:
                 dW *= blk.mask
-            blk.W += rate * dW
+            blk.W += dW
         for b in range(1, self.n_layers):
             lo, hi = L.start[b], L.stop[b]
             db = deltap[lo:hi] * u.eb[lo:hi]

@@ -1,0 +1,40 @@
+"""``python -m synapse demo NAME``: run a demo (``--help`` lists them)."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .demos import DEMOS
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        """One line on stderr, exit code 2."""
+        self.exit(2, f"{self.prog}: error: {message} (see python -m synapse --help)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    listing = "\n".join(f"  {name:<9} {doc}" for name, (_, doc) in DEMOS.items())
+    parser = _Parser(prog="python -m synapse",
+                     description="synapse: neural networks built neuron by neuron, trained by LSTM-g.",
+                     epilog=f"demos:\n{listing}\n\nexample: python -m synapse demo xor",
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", metavar="demo", required=True,
+                                     parser_class=_Parser)
+    demo = commands.add_parser("demo", help="run a demo: " + ", ".join(DEMOS),
+                               epilog=f"demos:\n{listing}",
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+    demo.add_argument("name", choices=list(DEMOS), metavar="NAME",
+                      help="one of: " + ", ".join(DEMOS))
+    demo.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    return parser
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    DEMOS[args.name][0](seed=args.seed)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
