@@ -122,12 +122,27 @@ class Network:
     def outputs(self) -> int:
         return self.layers.output.size
 
-    def set_optimize(self, optimize: bool) -> None:
+    def set_optimize(self, optimize: bool, engine: str | None = None) -> None:
         """True (default): step the compiled arrays; False: step the neuron objects.
-        Both read and write the same numbers and compute the same ones."""
+
+        All paths read and write the same numbers and compute the same ones.
+        ``engine`` picks the compiled path: "numpy", "jit" (needs numba, the
+        ``fast`` extra, and built-in squashes) or None (the faster for the size).
+        """
         if not isinstance(optimize, (bool, np.bool_)):
             raise TypeError(f"set_optimize expects True or False, got {optimize!r}")
+        if engine not in (None, "numpy", "jit"):
+            raise ValueError(f"engine must be 'numpy', 'jit' or None, got {engine!r}")
+        if engine == "jit":
+            from .engine import jit
+
+            if not jit.supports(self._compiled()):
+                raise ValueError("the JIT engine needs numba (pip install synapse[fast]) "
+                                 "and built-in squash functions")
         self._optimize = bool(optimize)
+        if engine != self._engine_kind:
+            self._engine_kind = engine
+            self._engine = None
 
     # ---- the step ----
     def activate(self, inputs) -> np.ndarray:
