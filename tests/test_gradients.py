@@ -76,8 +76,10 @@ def feedforward_specs(draw):
                                 max_size=3))
     unit_gates = draw(st.lists(st.tuples(pick, pick), max_size=6))
     seed = draw(st.integers(0, 2**32 - 1))
+    compile_at = draw(st.sampled_from([None, 0, 1, 2]))
     return {"sizes": sizes, "names": names, "pairs": pairs, "kinds": kinds, "links": links,
-                "layer_gates": layer_gates, "unit_gates": unit_gates, "seed": seed}
+            "layer_gates": layer_gates, "unit_gates": unit_gates, "seed": seed,
+            "compile_at": compile_at}
 
 
 def build_feedforward(spec, output_squash=None):
@@ -90,6 +92,14 @@ def build_feedforward(spec, output_squash=None):
         n.squash = SQUASHES[name]
     if output_squash is not None:
         layers[-1].set(squash=output_squash)
+    # the network exists from the start; at compile_at it is activated (laid out
+    # in arrays) and the rest of the structure is added to a compiled network
+    net = Network(input=layers[0], hidden=layers[1:-1], output=layers[-1])
+
+    def stage(k):
+        if spec.get("compile_at") == k:
+            net.activate(np.full(sizes[0], 0.5))
+
     made = []
     for (a, b), kind in zip(spec["pairs"], spec["kinds"]):
         if kind == "none":
@@ -100,11 +110,13 @@ def build_feedforward(spec, output_squash=None):
         if t is ConnectionType.ONE_TO_ONE and sizes[a] != sizes[b]:
             t = ConnectionType.ALL_TO_ALL
         made.append((a, b, layers[a].project(layers[b], t)))
+    stage(0)
     n_in = sizes[0]
     for i, j in spec["links"]:
         i, j = sorted((i % len(order), j % len(order)))
         if i != j and j >= n_in:
             order[i].project(order[j])
+    stage(1)
     for which, g, gtype in spec["layer_gates"]:
         a, b, lc = made[which % len(made)]
         need = {GateType.INPUT: sizes[b], GateType.OUTPUT: sizes[a],
@@ -113,6 +125,7 @@ def build_feedforward(spec, output_squash=None):
         if not gaters or any(c.gater is not None for c in lc.list):
             continue
         layers[gaters[g % len(gaters)]].gate(lc, gtype)
+    stage(2)
     pos = {n: i for i, n in enumerate(order)}
     for which, g in spec["unit_gates"]:
         conns = [c for n in order for c in n.connections.inputs]
@@ -120,7 +133,6 @@ def build_feedforward(spec, output_squash=None):
         if c.gater is None:
             before = order[:pos[c.to]]
             before[g % len(before)].gate(c)
-    net = Network(input=layers[0], hidden=layers[1:-1], output=layers[-1])
     rng = np.random.default_rng(spec["seed"])
     randomize(net, rng)
     return net, rng
