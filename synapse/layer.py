@@ -24,7 +24,7 @@ class GateType(str, Enum):
     """How :meth:`Layer.gate` gates a layer connection."""
 
     INPUT = "INPUT"            #: gater i gates every connection into the i-th neuron of the target
-    OUTPUT = "OUTPUT"          #: gater i gates every connection out of the i-th neuron of the source
+    OUTPUT = "OUTPUT"          #: gater i gates every connection out of the source's i-th neuron
     ONE_TO_ONE = "ONE TO ONE"  #: gater i gates the i-th connection
 
 
@@ -47,7 +47,7 @@ class LayerConnection:
     ``gatedfrom`` the (layer, GateType) pairs that gate it.
     """
 
-    def __init__(self, from_layer: "Layer", to_layer: "Layer", type=None, weights=None):
+    def __init__(self, from_layer: Layer, to_layer: Layer, type=None, weights=None):
         self.from_ = from_layer
         self.to = to_layer
         self.selfconnection = from_layer is to_layer
@@ -215,7 +215,8 @@ class Layer:
                 raise ValueError(f"INPUT gating needs a gater layer of the target's size "
                                  f"{connection.to.size}, got {self.size}")
             for gater, neuron in zip(self.list, connection.to.list):
-                plan += [(gater, c) for c in neuron.connections.inputs if c.ID in connection.connections]
+                plan += [(gater, c) for c in neuron.connections.inputs
+                         if c.ID in connection.connections]
         elif type is GateType.OUTPUT:
             if connection.from_.size != self.size:
                 raise ValueError(f"OUTPUT gating needs a gater layer of the source's size "
@@ -230,7 +231,7 @@ class Layer:
                 raise ValueError(f"ONE_TO_ONE gating needs a gater layer of the connection's "
                                  f"size {connection.size}, got {self.size}")
             plan = list(zip(self.list, connection.list))
-        for gater, c in plan:  # check everything before changing anything
+        for _, c in plan:  # check everything before changing anything
             if c.gater is not None:
                 raise ValueError(f"connection {c.from_.ID}->{c.to.ID} is already gated by "
                                  f"neuron {c.gater.ID}; a connection has one gater")
@@ -242,7 +243,7 @@ class Layer:
         """Whether every neuron is self-connected."""
         return all(n.selfconnected() for n in self.list)
 
-    def connected(self, layer: "Layer") -> ConnectionType | None:
+    def connected(self, layer: Layer) -> ConnectionType | None:
         """How this layer projects to ``layer``: ALL_TO_ALL, ONE_TO_ONE or None.
 
         Self-connections do not count (as in synaptic.js)."""
@@ -260,7 +261,7 @@ class Layer:
         return None
 
     # ---- state ----
-    def set(self, label: str | None = None, squash=None, bias: float | None = None) -> "Layer":
+    def set(self, label: str | None = None, squash=None, bias: float | None = None) -> Layer:
         """Set label (as ``label_ID``), squash and/or bias of every neuron; returns self."""
         if squash is not None:
             _check.squash_fn(squash)

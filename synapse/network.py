@@ -49,7 +49,7 @@ class Network:
             self.set(input=input, hidden=hidden, output=output)
 
     # ---- structure ----
-    def set(self, input: Layer | None = None, hidden=None, output: Layer | None = None) -> "Network":
+    def set(self, input: Layer | None = None, hidden=None, output: Layer | None = None) -> Network:
         """Replace the layers that are given; returns self."""
         new = SimpleNamespace(
             input=self.layers.input if input is None else input,
@@ -279,7 +279,7 @@ class Network:
             n.reset()
 
     # ---- copies and views ----
-    def clone(self) -> "Network":
+    def clone(self) -> Network:
         """An independent copy with the same structure and every number (traces too)."""
         from .serialize import copy_network
 
@@ -292,7 +292,7 @@ class Network:
         return to_json(self)
 
     @classmethod
-    def from_json(cls, data, squashes=None) -> "Network":
+    def from_json(cls, data, squashes=None) -> Network:
         """A network from synaptic.js's JSON (a dict or a string).
 
         ``squashes`` maps extra squash names to functions, for networks saved
@@ -309,7 +309,7 @@ class Network:
         save(self, path)
 
     @classmethod
-    def load(cls, path, squashes=None) -> "Network":
+    def load(cls, path, squashes=None) -> Network:
         """Read a network written by ``save`` (or by synaptic.js's toJSON)."""
         from .serialize import load
 

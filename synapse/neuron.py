@@ -34,7 +34,8 @@ import itertools
 
 import numpy as np
 
-from . import _check, rng, squash as _squash
+from . import _check, rng
+from . import squash as _squash
 
 __all__ = ["Neuron", "Connection"]
 
@@ -74,14 +75,14 @@ class Block:
         self.X = None  # a compiled block's extended traces, (rows, m, cols)
 
 
-def _before(a: "Neuron", b: "Neuron") -> bool:
+def _before(a: Neuron, b: Neuron) -> bool:
     """Whether unit a activates before unit b within one step."""
     if a._s is b._s and a._s.owner is not None:
         return a._u < b._u
     return a.ID < b.ID
 
 
-def _touch(*neurons: "Neuron") -> None:
+def _touch(*neurons: Neuron) -> None:
     """Tell the networks holding these neurons that their structure changed."""
     for n in neurons:
         owner = n._s.owner
@@ -101,7 +102,7 @@ class Connection:
 
     __slots__ = ("ID", "from_", "to", "gater", "_b", "_p", "_xl")
 
-    def __init__(self, from_: "Neuron", to: "Neuron", weight: float = 0.0,
+    def __init__(self, from_: Neuron, to: Neuron, weight: float = 0.0,
                  block: Block | None = None, index: int = 0):
         self.ID = next(_ids)
         self.from_ = from_
@@ -215,7 +216,7 @@ class Neuron:
     old = _unit_property("old", "s_j(t-1), the state before the last activation.")
     activation = _unit_property("act", "y_j(t), the activation (eq. 16).")
     derivative = _unit_property("deriv", "f'_j(s_j(t)).")
-    delta = _unit_property("delta", "delta_j, the error responsibility of the last propagate (eq. 23).")
+    delta = _unit_property("delta", "delta_j, the last propagate's responsibility (eq. 23).")
 
     @property
     def bias(self) -> float:
@@ -238,7 +239,7 @@ class Neuron:
         return f"Neuron(ID={self.ID}, bias={self.bias:.6g}, squash={_squash.name_of(self._squash)})"
 
     # ---- structure ----
-    def project(self, neuron: "Neuron", weight: float | None = None) -> Connection:
+    def project(self, neuron: Neuron, weight: float | None = None) -> Connection:
         """Connect this neuron to ``neuron`` and return the connection.
 
         ``a.project(a)`` makes the self-connection (weight 1, or ``weight``).
@@ -256,11 +257,12 @@ class Neuron:
             if w is not None:
                 c.weight = w
             return c
-        c = self._connect(neuron, Connection(self, neuron, rng.uniform_weight() if w is None else w))
+        w = rng.uniform_weight() if w is None else w
+        c = self._connect(neuron, Connection(self, neuron, w))
         _touch(self, neuron)
         return c
 
-    def _connect(self, neuron: "Neuron", c: Connection) -> Connection:
+    def _connect(self, neuron: Neuron, c: Connection) -> Connection:
         """Register a new connection to ``neuron`` (no checks; the caller touches)."""
         self._out[neuron] = c
         self.connections.projected.append(c)
@@ -289,7 +291,7 @@ class Neuron:
         """Whether the self-connection's weight is nonzero."""
         return self.selfconnection.weight != 0
 
-    def connected(self, neuron: "Neuron") -> Connection | None:
+    def connected(self, neuron: Neuron) -> Connection | None:
         """The connection between this neuron and ``neuron`` (either way), or None."""
         if neuron is self:
             return self.selfconnection if self.selfconnected() else None

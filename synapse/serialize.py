@@ -114,7 +114,6 @@ def from_json(data, squashes=None) -> Network:
     n = len(specs)
     links = []
     seen = set()
-    gated = set()
     for i, cfg in enumerate(data["connections"]):
         where = f"connections[{i}]"
         if not isinstance(cfg, dict):
@@ -172,7 +171,7 @@ def copy_network(net: Network) -> Network:
     new_in = Layer()
     new_hidden = [Layer() for _ in net.layers.hidden]
     new_out = Layer()
-    for (n, layer), t in zip(entries, twins):
+    for (_, layer), t in zip(entries, twins):
         dest = new_in if layer == "input" else new_out if layer == "output" else new_hidden[layer]
         dest.add(t)
     # in creation order, so that every neuron's inputs and projections are

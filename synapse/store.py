@@ -74,7 +74,7 @@ def build(net) -> Layout:
         stop.append(i)
         group[start[g]:stop[g]] = g
     n_in = layers[0].size
-    for j, n in enumerate(neurons[n_in:], n_in):
+    for n in neurons[n_in:]:
         for c in n.connections.inputs:
             if c.from_ not in pos:
                 raise ValueError(f"neuron {n.ID} has an input from neuron {c.from_.ID}, "

@@ -39,10 +39,10 @@ def _csr(keys: np.ndarray, n: int):
     return order, ptr
 
 
-def plan(layout) -> tuple:
-    """Index lists over the layout's flat arrays, in the kernels' argument order."""
+def plan(layout) -> np.ndarray:
+    """The int arena: a header (list bounds, sizes, float-arena offsets), then
+    the index lists the kernels walk over the layout's float arena."""
     L = layout
-    u = L.units
     N = len(L.neurons)
     n_in = L.stop[0]
     pos = {n: i for i, n in enumerate(L.neurons)}
@@ -61,7 +61,9 @@ def plan(layout) -> tuple:
         cg.append(np.where(gat >= 0, gat, N))
         cx.append(blk.xoffset + rr * m * nI + qq)
         cxs.append(np.full(len(rr), nI))
-    cat = (lambda xs: np.concatenate(xs).astype(np.int64) if xs else np.zeros(0, np.int64))
+    def cat(xs):
+        return np.concatenate(xs).astype(np.int64) if xs else np.zeros(0, np.int64)
+
     dst, src, cw, cg, cx, cxs = map(cat, (dst, src, cw, cg, cx, cxs))
     order, in_ptr = _csr(dst, N)
     src, cw, cg, cx, cxs, dst = (v[order] for v in (src, cw, cg, cx, cxs, dst))
@@ -140,7 +142,7 @@ if numba is not None:
             return (1.0 if s > 0 else 0.0), 1.0
         return (s if s > 0 else 0.0), (1.0 if s > 0 else 0.0)
 
-    # The kernels index the two arenas directly: A (floats) at offsets, I (ints)
+    # The kernels index the two arenas directly: A (floats) at offsets, ix (ints)
     # through its list bounds. No array views are made per call, so numba does
     # no reference counting in the loops. Names of the offsets:
     #   units (row r of F = A[F0 + r * NC :]): bias 0, state 1, old 2, act 3,
@@ -148,59 +150,60 @@ if numba is not None:
     #   relations: T and XB rows of TX; X: extended traces.
 
     @_jit
-    def _step(x, A, I):
+    def _step(x, A, ix):
         """One step: eqs. 14-18 for every unit in order."""
-        n_in, N = I[24], I[25]
-        NC = I[29]
-        BIAS, STATE, OLD, ACT = I[28], I[28] + NC, I[28] + 2 * NC, I[28] + 3 * NC
-        DERIV, EB, SELFW = I[28] + 4 * NC, I[28] + 7 * NC, I[28] + 8 * NC
-        T, XB = I[30], I[30] + I[31]
-        W, E, G = I[32], I[32] + I[33], I[32] + 2 * I[33]
-        X = I[34]
-        SELFGATE, SQ, IN_PTR, CW, SRC, CG, CX, CXS = I[0], I[1], I[2], I[3], I[4], I[5], I[6], I[7]
-        RK_PTR, KJ, KSLOT, KT, REL_SELF, RE_PTR, RE_W, RE_SRC = (I[8], I[9], I[10], I[11], I[12],
-                                                                  I[13], I[14], I[15])
+        n_in, N = ix[24], ix[25]
+        NC = ix[29]
+        BIAS, STATE, OLD, ACT = ix[28], ix[28] + NC, ix[28] + 2 * NC, ix[28] + 3 * NC
+        DERIV, EB, SELFW = ix[28] + 4 * NC, ix[28] + 7 * NC, ix[28] + 8 * NC
+        T, XB = ix[30], ix[30] + ix[31]
+        W, E, G = ix[32], ix[32] + ix[33], ix[32] + 2 * ix[33]
+        X = ix[34]
+        SELFGATE, SQ, IN_PTR, CW = ix[0], ix[1], ix[2], ix[3]
+        SRC, CG, CX, CXS = ix[4], ix[5], ix[6], ix[7]
+        RK_PTR, KJ, KSLOT, KT = ix[8], ix[9], ix[10], ix[11]
+        REL_SELF, RE_PTR, RE_W, RE_SRC = ix[12], ix[13], ix[14], ix[15]
         for i in range(n_in):
             A[ACT + i] = x[i]
             A[DERIV + i] = 0.0
             A[BIAS + i] = 0.0
         for j in range(n_in, N):
-            decay = A[ACT + I[SELFGATE + j]] * A[SELFW + j]  # g_jj(t) w_jj
+            decay = A[ACT + ix[SELFGATE + j]] * A[SELFW + j]  # g_jj(t) w_jj
             o = A[STATE + j]
             A[OLD + j] = o
             s = decay * o + A[BIAS + j]  # eq. 15
             A[EB + j] = decay * A[EB + j] + 1.0  # eq. 17, bias
-            for c in range(I[IN_PTR + j], I[IN_PTR + j + 1]):
-                w = I[CW + c]
-                g = A[ACT + I[CG + c]]  # eq. 14
-                y = A[ACT + I[SRC + c]]
+            for c in range(ix[IN_PTR + j], ix[IN_PTR + j + 1]):
+                w = ix[CW + c]
+                g = A[ACT + ix[CG + c]]  # eq. 14
+                y = A[ACT + ix[SRC + c]]
                 A[G + w] = g
                 s += g * A[W + w] * y  # eq. 15
                 A[E + w] = decay * A[E + w] + g * y  # eq. 17
             A[STATE + j] = s
-            y, d = _squash(I[SQ + j], s)  # eq. 16
+            y, d = _squash(ix[SQ + j], s)  # eq. 16
             A[ACT + j] = y
             A[DERIV + j] = d
-            for r in range(I[RK_PTR + j], I[RK_PTR + j + 1]):  # eq. 18, j as the gated unit k
-                h = I[KJ + r]
-                tv = A[SELFW + j] * o if I[REL_SELF + r] else 0.0
-                for e in range(I[RE_PTR + r], I[RE_PTR + r + 1]):
-                    tv += A[W + I[RE_W + e]] * A[ACT + I[RE_SRC + e]]
-                slot = I[KSLOT + r]
+            for r in range(ix[RK_PTR + j], ix[RK_PTR + j + 1]):  # eq. 18, j as the gated unit k
+                h = ix[KJ + r]
+                tv = A[SELFW + j] * o if ix[REL_SELF + r] else 0.0
+                for e in range(ix[RE_PTR + r], ix[RE_PTR + r + 1]):
+                    tv += A[W + ix[RE_W + e]] * A[ACT + ix[RE_SRC + e]]
+                slot = ix[KSLOT + r]
                 A[T + slot] = tv
                 coef = A[DERIV + h] * tv
-                t = I[KT + r]
-                for c in range(I[IN_PTR + h], I[IN_PTR + h + 1]):
-                    xi = X + I[CX + c] + t * I[CXS + c]
-                    A[xi] = decay * A[xi] + coef * A[E + I[CW + c]]
+                t = ix[KT + r]
+                for c in range(ix[IN_PTR + h], ix[IN_PTR + h + 1]):
+                    xi = X + ix[CX + c] + t * ix[CXS + c]
+                    A[xi] = decay * A[xi] + coef * A[E + ix[CW + c]]
                 A[XB + slot] = decay * A[XB + slot] + coef * A[EB + h]
 
     @_jit
-    def _errors(target, cost, A, I, errors):
+    def _errors(target, cost, A, ix, errors):
         """The outputs' error: t - y (eq. 10), or -dC/dy f'(s) for MSE / cross-entropy."""
-        out_lo, out_hi = I[26], I[27]
-        NC = I[29]
-        ACT, DERIV = I[28] + 3 * NC, I[28] + 4 * NC
+        out_lo, out_hi = ix[26], ix[27]
+        NC = ix[29]
+        ACT, DERIV = ix[28] + 3 * NC, ix[28] + 4 * NC
         n = out_hi - out_lo
         for i in range(n):
             y = A[ACT + out_lo + i]
@@ -215,87 +218,87 @@ if numba is not None:
                     DERIV + out_lo + i]
 
     @_jit
-    def _learn(rate, errors, A, I):
+    def _learn(rate, errors, A, ix):
         """Responsibilities (eqs. 10, 19-23), then every change from the
         pre-propagate weights (eq. 24)."""
-        n_in, N, out_lo = I[24], I[25], I[26]
-        NC = I[29]
-        BIAS, DERIV = I[28], I[28] + 4 * NC
-        DELTA, DELTAP, EB = I[28] + 5 * NC, I[28] + 6 * NC, I[28] + 7 * NC
-        T, XB = I[30], I[30] + I[31]
-        W, E, G = I[32], I[32] + I[33], I[32] + 2 * I[33]
-        X = I[34]
-        IN_PTR, CW, CX, CXS = I[2], I[3], I[6], I[7]
-        OUT_PTR, OW, OK = I[16], I[17], I[18]
-        GR_PTR, GR_K, GR_SLOT, GR_T = I[19], I[20], I[21], I[22]
+        n_in, N, out_lo = ix[24], ix[25], ix[26]
+        NC = ix[29]
+        BIAS, DERIV = ix[28], ix[28] + 4 * NC
+        DELTA, DELTAP, EB = ix[28] + 5 * NC, ix[28] + 6 * NC, ix[28] + 7 * NC
+        T, XB = ix[30], ix[30] + ix[31]
+        W, E, G = ix[32], ix[32] + ix[33], ix[32] + 2 * ix[33]
+        X = ix[34]
+        IN_PTR, CW, CX, CXS = ix[2], ix[3], ix[6], ix[7]
+        OUT_PTR, OW, OK = ix[16], ix[17], ix[18]
+        GR_PTR, GR_K, GR_SLOT, GR_T = ix[19], ix[20], ix[21], ix[22]
         for j in range(N - 1, n_in - 1, -1):  # later units first
             acc = 0.0
-            for c in range(I[OUT_PTR + j], I[OUT_PTR + j + 1]):
-                w = I[OW + c]
-                acc += A[DELTA + I[OK + c]] * A[G + w] * A[W + w]
+            for c in range(ix[OUT_PTR + j], ix[OUT_PTR + j + 1]):
+                w = ix[OW + c]
+                acc += A[DELTA + ix[OK + c]] * A[G + w] * A[W + w]
             dp = A[DERIV + j] * acc  # eq. 21
             if j >= out_lo:
                 dp += errors[j - out_lo]  # eq. 10
             accg = 0.0
-            for q in range(I[GR_PTR + j], I[GR_PTR + j + 1]):
-                accg += A[DELTA + I[GR_K + q]] * A[T + I[GR_SLOT + q]]
+            for q in range(ix[GR_PTR + j], ix[GR_PTR + j + 1]):
+                accg += A[DELTA + ix[GR_K + q]] * A[T + ix[GR_SLOT + q]]
             A[DELTAP + j] = dp
             A[DELTA + j] = dp + A[DERIV + j] * accg  # eqs. 22-23
         for j in range(n_in, N):  # eq. 24
             dp = A[DELTAP + j]
-            for c in range(I[IN_PTR + j], I[IN_PTR + j + 1]):
-                w = I[CW + c]
+            for c in range(ix[IN_PTR + j], ix[IN_PTR + j + 1]):
+                w = ix[CW + c]
                 grad = dp * A[E + w]
-                for q in range(I[GR_PTR + j], I[GR_PTR + j + 1]):
-                    grad += A[DELTA + I[GR_K + q]] * A[X + I[CX + c] + I[GR_T + q] * I[CXS + c]]
+                for q in range(ix[GR_PTR + j], ix[GR_PTR + j + 1]):
+                    grad += A[DELTA + ix[GR_K + q]] * A[X + ix[CX + c] + ix[GR_T + q] * ix[CXS + c]]
                 A[W + w] += rate * grad
             gb = dp * A[EB + j]
-            for q in range(I[GR_PTR + j], I[GR_PTR + j + 1]):
-                gb += A[DELTA + I[GR_K + q]] * A[XB + I[GR_SLOT + q]]
+            for q in range(ix[GR_PTR + j], ix[GR_PTR + j + 1]):
+                gb += A[DELTA + ix[GR_K + q]] * A[XB + ix[GR_SLOT + q]]
             A[BIAS + j] += rate * gb
 
     @_jit
-    def _activate(x, A, I):
+    def _activate(x, A, ix):
         """One step; False, changing nothing, if x is not finite."""
-        for i in range(I[24]):
+        for i in range(ix[24]):
             if not np.isfinite(x[i]):
                 return False
-        _step(x, A, I)
+        _step(x, A, ix)
         return True
 
     @_jit
-    def _propagate(rate, target, cost, A, I):
+    def _propagate(rate, target, cost, A, ix):
         """Learn towards target; False, changing nothing, if it or rate is not finite."""
         if not np.isfinite(rate):
             return False
-        for i in range(I[27] - I[26]):
+        for i in range(ix[27] - ix[26]):
             if not np.isfinite(target[i]):
                 return False
-        errors = np.empty(I[27] - I[26])
-        _errors(target, cost, A, I, errors)
-        _learn(rate, errors, A, I)
+        errors = np.empty(ix[27] - ix[26])
+        _errors(target, cost, A, ix, errors)
+        _learn(rate, errors, A, ix)
         return True
 
     @_jit
-    def _run(Xs, Ys, rates, learn, cost, out, A, I):
+    def _run(Xs, Ys, rates, learn, cost, out, A, ix):
         """A whole pass: activate each row, then learn towards its target."""
-        out_lo, out_hi = I[26], I[27]
-        ACT = I[28] + 3 * I[29]
+        out_lo, out_hi = ix[26], ix[27]
+        ACT = ix[28] + 3 * ix[29]
         errors = np.empty(out_hi - out_lo)
         for i in range(Xs.shape[0]):
-            _step(Xs[i], A, I)
+            _step(Xs[i], A, ix)
             for q in range(out_hi - out_lo):
                 out[i, q] = A[ACT + out_lo + q]
             if learn:
-                _errors(Ys[i], cost, A, I, errors)
-                _learn(rates[i], errors, A, I)
+                _errors(Ys[i], cost, A, ix, errors)
+                _learn(rates[i], errors, A, ix)
 
 
     @_jit
-    def _cost(target, cost, A, I):
+    def _cost(target, cost, A, ix):
         """Cost of the outputs against target: MSE, cross-entropy or binary misses."""
-        out_lo, out_hi = I[26], I[27]
-        ACT = I[28] + 3 * I[29]
+        out_lo, out_hi = ix[26], ix[27]
+        ACT = ix[28] + 3 * ix[29]
         n = out_hi - out_lo
         total = 0.0
         for i in range(n):
@@ -311,20 +314,20 @@ if numba is not None:
         return total
 
     @_jit
-    def _train(Xs, Ys, orders, rates, learn_cost, error_cost, target_error, errors, A, I):
+    def _train(Xs, Ys, orders, rates, learn_cost, error_cost, target_error, errors, A, ix):
         """Passes over a set: pass k visits rows orders[k] at rates[k]; errors[k]
         is the mean cost of its activations (before each one's learning). Stops
         after the first pass whose error is at or below target_error; returns
         the number of passes run."""
-        out_lo, out_hi = I[26], I[27]
+        out_lo, out_hi = ix[26], ix[27]
         delta_out = np.empty(out_hi - out_lo)
         for k in range(orders.shape[0]):
             total = 0.0
             for i in orders[k]:
-                _step(Xs[i], A, I)
-                total += _cost(Ys[i], error_cost, A, I)
-                _errors(Ys[i], learn_cost, A, I, delta_out)
-                _learn(rates[k], delta_out, A, I)
+                _step(Xs[i], A, ix)
+                total += _cost(Ys[i], error_cost, A, ix)
+                _errors(Ys[i], learn_cost, A, ix, delta_out)
+                _learn(rates[k], delta_out, A, ix)
             errors[k] = total / orders.shape[1]
             if errors[k] <= target_error:
                 return k + 1
@@ -337,16 +340,16 @@ class JitEngine:
     def __init__(self, net, layout):
         self.L = layout
         self.A = layout.arena.buffer
-        self.I = plan(layout)
+        self.ix = plan(layout)
         self.out = layout.units.act[layout.start[-1]:layout.stop[-1]]
 
     def activate(self, x: np.ndarray) -> np.ndarray:
-        if not _activate(x, self.A, self.I):
+        if not _activate(x, self.A, self.ix):
             raise ValueError(f"inputs must be finite, got {x.tolist()}")
         return self.out.copy()
 
     def learn(self, rate: float, target: np.ndarray, cost_code: int) -> None:
-        if not _propagate(rate, target, cost_code, self.A, self.I):
+        if not _propagate(rate, target, cost_code, self.A, self.ix):
             raise ValueError(f"rate and target must be finite, got {rate!r} and {target.tolist()}")
 
     def propagate(self, rate: float, errors: np.ndarray) -> None:
@@ -357,13 +360,13 @@ class JitEngine:
         learn = Ys is not None
         if Ys is None:
             Ys = np.zeros((Xs.shape[0], 0))
-        _run(Xs, Ys, rates, learn, cost_code, out, self.A, self.I)
+        _run(Xs, Ys, rates, learn, cost_code, out, self.A, self.ix)
         return out
 
     def train(self, Xs, Ys, orders, rates, learn_code, error_code, target_error):
         errors = np.empty(orders.shape[0])
         n = _train(Xs, Ys, orders, rates, learn_code, error_code, target_error, errors,
-                   self.A, self.I)
+                   self.A, self.ix)
         return n, errors[:n]
 
     def clear(self) -> None:

@@ -85,7 +85,7 @@ class NumpyEngine:
         selfgater = np.array([pos[n.selfconnection.gater] if n.selfconnection.gater is not None
                               else N for n in layout.neurons], dtype=np.intp)
         into = {b: [] for b in range(self.n_layers)}
-        for (a, b), blk in layout.blocks.items():
+        for (_, b), blk in layout.blocks.items():
             into[b].append(blk)
         self.into = into
         self.segments = []
@@ -252,7 +252,7 @@ class NumpyEngine:
                     act[s.lo + ix], u.deriv[s.lo + ix] = y, d
             if s.R:  # eq. 18
                 deriv = u.deriv
-                for g, sel, rows, ts, full, g_lo, xs, es, Tg, XBg in s.by_layer:
+                for _, sel, rows, ts, full, g_lo, xs, es, Tg, XBg in s.by_layer:
                     Tv = T[sel]
                     dk = decay[s.rel_k[sel]]
                     coef = deriv[g_lo + rows] * Tv
@@ -274,7 +274,8 @@ class NumpyEngine:
                     else:
                         Tg[rows, ts] = Tv
                         for X, E in zip(xs, es):
-                            X[rows, ts, :] = dk[:, None] * X[rows, ts, :] + coef[:, None] * E[rows, :]
+                            X[rows, ts, :] = (dk[:, None] * X[rows, ts, :]
+                                              + coef[:, None] * E[rows, :])
                         XBg[rows, ts] = dk * XBg[rows, ts] + coef * eb[g_lo + rows]
         return act[self.out_lo:self.out_hi].copy()
 

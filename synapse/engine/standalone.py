@@ -38,7 +38,8 @@ def source_and_arrays(net, layout) -> tuple[str, dict]:
     body = ["    def activate(x):",
             "        x = np.asarray(x, dtype=float)",
             f"        if x.shape != ({eng.n_in},):",
-            f"            raise ValueError('expected {eng.n_in} inputs, got shape %s' % (x.shape,))",
+            f"            raise ValueError('expected {eng.n_in} inputs, got shape '"
+            " + str(x.shape))",
             f"        act[0:{eng.n_in}] = x"]
     funcs = {}
     counter = 0

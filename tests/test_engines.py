@@ -1,0 +1,336 @@
+"""The compiled engines equal the neuron objects: one definition, every topology.
+
+Each check runs twins of one network: the object path (set_optimize(False)),
+the numpy engine and, when numba is installed, the JIT engine, through the same
+activate / propagate / clear sequence, and compares outputs, weights, biases
+and states.
+"""
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import synapse
+from architect import LSTM, Perceptron
+from synapse import ConnectionType, Layer, Network, Neuron, cost, squash
+
+HAVE_NUMBA = importlib.util.find_spec("numba") is not None
+ENGINES = ["numpy"] + (["jit"] if HAVE_NUMBA else [])
+SQUASHES = [squash.LOGISTIC, squash.TANH, squash.IDENTITY, squash.RELU, squash.HLIM]
+
+
+def twins(make, seed=0):
+    """The object path and each compiled engine, on identical networks."""
+    nets = []
+    for engine in [None] + ENGINES:
+        synapse.seed(seed)
+        net = make()
+        if engine is None:
+            net.set_optimize(False)
+        else:
+            net.set_optimize(True, engine=engine)
+        nets.append(net)
+    return nets
+
+
+def numbers(net):
+    """Every number a user can see: weights, biases, states, activations."""
+    j = net.to_json()
+    return np.array([c["weight"] for c in j["connections"]] +
+                    [n[k] for n in j["neurons"] for k in ("bias", "state", "old", "activation")])
+
+
+def gap(a, b) -> float:
+    """Largest relative disagreement; where a diverged (inf, nan) b must have too."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    ok = np.isfinite(a)
+    if not np.array_equal(ok, np.isfinite(b)):
+        return np.inf
+    if not ok.any():
+        return 0.0
+    return float(np.max(np.abs(a[ok] - b[ok]) / (1 + np.abs(a[ok]))))
+
+
+def drive(nets, steps, seed=0, rate=0.05, clear_every=0, cost_fn=None):
+    """Step every twin alike; return the largest relative disagreement seen."""
+    rng = np.random.default_rng(seed)
+    worst = 0.0
+    ref = nets[0]
+    for i in range(steps):
+        x = rng.random(ref.inputs())
+        t = rng.random(ref.outputs())
+        with np.errstate(all="ignore"):
+            outs = [n.activate(x) for n in nets]
+        for o in outs[1:]:
+            worst = max(worst, gap(outs[0], o))
+        with np.errstate(all="ignore"):
+            for n in nets:
+                n.propagate(rate, t, cost=cost_fn)
+        if clear_every and i % clear_every == clear_every - 1:
+            for n in nets:
+                n.clear()
+    base = numbers(ref)
+    for n in nets[1:]:
+        worst = max(worst, gap(base, numbers(n)))
+    return worst
+
+
+# ---- random second-order topologies ----
+
+@st.composite
+def topologies(draw):
+    """A recipe for a random network: layers, neuron-level connections in any
+    direction (recurrent, self, inside a layer), gates and squashes."""
+    sizes = [draw(st.integers(1, 3))] + draw(st.lists(st.integers(1, 4), max_size=3)) + [
+        draw(st.integers(1, 3))]
+    total = sum(sizes)
+    n_conn = draw(st.integers(1, 25))
+    conns = [(draw(st.integers(0, total - 1)), draw(st.integers(sizes[0], total - 1)),
+              draw(st.floats(-1.5, 1.5))) for _ in range(n_conn)]
+    gates = [(draw(st.integers(0, total - 1)), draw(st.integers(0, n_conn - 1)))
+             for _ in range(draw(st.integers(0, 8)))]
+    squashes = [draw(st.integers(0, len(SQUASHES) - 1)) for _ in range(total)]
+    within = draw(st.sampled_from([None, ConnectionType.ALL_TO_ELSE, ConnectionType.ALL_TO_ALL]))
+    return sizes, conns, gates, squashes, within
+
+
+def build(recipe):
+    sizes, conns, gates, squashes, within = recipe
+    layers = [Layer(s) for s in sizes]
+    units = [n for layer in layers for n in layer.list]
+    for n, k in zip(units, squashes):
+        n.squash = SQUASHES[k]
+    if within is not None and len(layers) > 2 and layers[1].size > 1:
+        layers[1].project(layers[1], within, weights=0.3)  # a layer reading itself within the step
+    made = []
+    for a, b, w in conns:
+        c = units[a].project(units[b], w)
+        if c.from_ is c.to:
+            c.weight = min(abs(w), 1.0)  # keep self-loops from diverging
+        made.append(c)
+    for g, i in gates:
+        if made[i].gater is None:
+            units[g].gate(made[i])
+    return Network(input=layers[0], hidden=layers[1:-1], output=layers[-1])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(recipe=topologies(), seed=st.integers(0, 1000))
+def test_random_topologies_every_engine_equals_the_objects(recipe, seed):
+    nets = twins(lambda: build(recipe), seed)
+    assert drive(nets, steps=40, seed=seed, clear_every=15) < 1e-9
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(recipe=topologies(), seed=st.integers(0, 1000))
+def test_random_topologies_with_exact_cost_gradients(recipe, seed):
+    nets = twins(lambda: build(recipe), seed)
+    assert drive(nets, steps=20, seed=seed, cost_fn=cost.MSE) < 1e-9
+
+
+# ---- named architectures, long runs ----
+
+NAMED = {
+    "perceptron": lambda: Perceptron(3, 6, 4, 2),
+    "lstm": lambda: LSTM(3, 4, 2),
+    "lstm one-to-one peepholes": lambda: LSTM(3, 4, 2, peepholes=ConnectionType.ONE_TO_ONE),
+    "lstm no peepholes": lambda: LSTM(3, 4, 2, peepholes=None),
+    "lstm every option, two blocks": lambda: LSTM(3, 4, 3, 2, hidden_to_hidden=True,
+                                                  output_to_hidden=True, output_to_gates=True,
+                                                  input_to_output=False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NAMED))
+def test_named_architectures_1000_steps(name):
+    nets = twins(NAMED[name], seed=3)
+    assert drive(nets, steps=1000, seed=3, clear_every=97) < 1e-9
+
+
+def test_liquid_and_hand_built_second_order_net():
+    from architect import Liquid
+
+    nets = twins(lambda: Liquid(3, 12, 2, 30, 10), seed=5)
+    assert drive(nets, steps=1000, seed=5, clear_every=200, rate=0.02) < 1e-9
+
+    def second_order():
+        a, b, c = Layer(2), Layer(3), Layer(2)
+        ab = a.project(b)
+        bc = b.project(c)
+        b.project(b, ConnectionType.ONE_TO_ONE)  # self-connections
+        g = Layer(3)
+        a.project(g)
+        g.gate(ab, "INPUT")
+        b.gate(bc, "OUTPUT")  # each cell gates its own outputs
+        return Network(input=a, hidden=[g, b], output=c)
+
+    nets = twins(second_order, seed=6)
+    assert drive(nets, steps=1000, seed=6, clear_every=100) < 1e-9
+
+
+# ---- one home per number ----
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_objects_never_stale_after_compiled_training(engine):
+    synapse.seed(9)
+    ref = LSTM(2, 3, 1)
+    fast = ref.clone()
+    ref.set_optimize(False)
+    fast.set_optimize(True, engine=engine)
+    drive([ref, fast], steps=50, seed=9)
+    for (a, _), (b, _) in zip(ref.neurons(), fast.neurons()):
+        assert b.bias == pytest.approx(a.bias, rel=1e-12, abs=1e-12)
+        assert b.activation == pytest.approx(a.activation, rel=1e-12, abs=1e-12)
+        assert b.state == pytest.approx(a.state, rel=1e-12, abs=1e-12)
+        for ca, cb in zip(a.connections.inputs, b.connections.inputs):
+            assert cb.weight == pytest.approx(ca.weight, rel=1e-12, abs=1e-12)
+            assert cb.gain == pytest.approx(ca.gain, rel=1e-12, abs=1e-12)
+    assert np.allclose(numbers(fast), numbers(ref), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_value_set_by_hand_takes_effect_at_the_next_activate(engine):
+    synapse.seed(4)
+    ref = Perceptron(2, 3, 1)
+    fast = ref.clone()
+    ref.set_optimize(False)
+    fast.set_optimize(True, engine=engine)
+    drive([ref, fast], steps=5, seed=4)
+    for net in (ref, fast):
+        hidden = net.layers.hidden[0].list[1]
+        hidden.connections.inputs[0].weight = 2.5
+        hidden.bias = -0.75
+        net.layers.output.list[0].selfconnection.weight = 0.5  # now a self-connected output
+    x = [0.3, 0.9]
+    assert np.allclose(fast.activate(x), ref.activate(x), rtol=0, atol=1e-14)
+    w = fast.layers.hidden[0].list[1].connections.inputs[0].weight
+    assert w == 2.5
+    assert drive([ref, fast], steps=50, seed=5) < 1e-12
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_structure_changes_after_compiling_recompile_and_keep_every_number(engine):
+    def grow(net):
+        hidden = net.layers.hidden[0]
+        new = hidden.add(Neuron(bias=0.1))
+        net.layers.input.list[0].project(new, 0.4)
+        new.project(net.layers.output.list[0], -0.6)
+        new.gate(net.layers.input.list[1].connections.projected[0])
+        net.layers.output.list[0].project(net.layers.output.list[0], 0.5)
+
+    nets = twins(lambda: Perceptron(2, 3, 1), seed=8)
+    drive(nets, steps=30, seed=8)
+    before = [numbers(n) for n in nets]
+    for n in nets:
+        grow(n)
+    # the numbers already there kept their values through the recompile
+    after = [numbers(n) for n in nets]
+    for b, a in zip(before, after):
+        assert np.all(np.isin(np.round(b, 12), np.round(a, 12)))
+    assert drive(nets, steps=200, seed=9) < 1e-9
+
+
+def test_switching_paths_mid_sequence_keeps_traces():
+    """The object path and the engines share the traces: switching in the middle
+    of a sequence continues it exactly."""
+    synapse.seed(2)
+    a = LSTM(2, 3, 1)
+    b = a.clone()
+    a.set_optimize(False)
+    rng = np.random.default_rng(0)
+    for i in range(60):
+        x, t = rng.random(2), rng.random(1)
+        for n in (a, b):
+            n.activate(x)
+            n.propagate(0.1, t)
+        if i % 10 == 0:
+            b.set_optimize(i % 20 != 0, engine=ENGINES[(i // 20) % len(ENGINES)])
+    assert np.allclose(numbers(a), numbers(b), rtol=1e-12, atol=1e-12)
+
+
+# ---- standalone ----
+
+@pytest.mark.parametrize("name", sorted(NAMED))
+def test_standalone_equals_activate(name):
+    synapse.seed(1)
+    net = NAMED[name]()
+    drive([net], steps=20, seed=1)  # trained a little, state carried
+    f = net.standalone()
+    rng = np.random.default_rng(2)
+    for _ in range(100):
+        x = rng.random(net.inputs())
+        assert np.allclose(f(x), net.activate(x), rtol=0, atol=1e-12)
+
+
+def test_standalone_needs_nothing_of_the_library_and_holds_no_file_text():
+    synapse.seed(1)
+    net = LSTM(2, 2, 1)
+    evil = "__import__('os').system('echo pwned')"
+    for n, _ in net.neurons():
+        n.label = evil
+    f = net.standalone()
+    assert "synapse" not in f.source and evil not in f.source and "label" not in f.source
+    namespace: dict = {}
+    exec(compile(f.source, "<standalone>", "exec"), namespace)  # as a user would from a file
+    g = namespace["make"](f.arrays)
+    for x in ([0.0, 1.0], [1.0, 0.5], [0.2, 0.2]):
+        assert np.allclose(g(x), net.activate(x), atol=1e-12)
+
+
+# ---- the training kernel ----
+
+@pytest.mark.skipif(not HAVE_NUMBA, reason="numba not installed")
+def test_training_kernel_equals_passes_of_the_object_path():
+    X = np.array([[0, 0], [1, 0], [0, 1], [1, 1.0]])
+    Y = np.array([[0], [1], [1], [0.0]])
+    synapse.seed(11)
+    fast = Perceptron(2, 3, 1)
+    slow = fast.clone()
+    fast.set_optimize(True, engine="jit")
+    slow.set_optimize(False)
+    rng = np.random.default_rng(0)
+    orders = np.array([rng.permutation(4) for _ in range(200)])
+    rates = np.linspace(0.3, 0.1, 200)
+    n, errors = fast._train_passes(X, Y, orders, rates, None, cost.MSE)
+    assert n == 200
+    expect = []
+    for k in range(200):
+        out = slow._run(X[orders[k]], Y[orders[k]], rates[k])
+        expect.append(np.mean([cost.MSE(y, o) for y, o in zip(Y[orders[k]], out)]))
+    assert np.allclose(errors, expect, rtol=1e-12, atol=1e-15)
+    assert np.allclose(numbers(fast), numbers(slow), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.skipif(not HAVE_NUMBA, reason="numba not installed")
+def test_training_kernel_stops_at_the_error_criterion():
+    X = np.array([[0, 0], [1, 0], [0, 1], [1, 1.0]])
+    Y = np.array([[0], [1], [1], [1.0]])  # OR: learnable
+    synapse.seed(3)
+    net = Perceptron(2, 1)
+    net.set_optimize(True, engine="jit")
+    orders = np.tile(np.arange(4), (5000, 1))
+    n, errors = net._train_passes(X, Y, orders, np.full(5000, 0.5), None, cost.MSE, 0.01)
+    assert n < 5000
+    assert errors[-1] <= 0.01 < errors[-2]
+
+
+def test_bad_engine_names_and_inputs_change_nothing():
+    synapse.seed(0)
+    net = Perceptron(2, 2, 1)
+    with pytest.raises(ValueError, match="engine"):
+        net.set_optimize(True, engine="gpu")
+    before = numbers(net)
+    for engine in ENGINES:
+        net.set_optimize(True, engine=engine)
+        with pytest.raises(ValueError, match="finite"):
+            net.activate([0.0, float("nan")])
+        with pytest.raises(ValueError, match="finite"):
+            net.activate([0.0, 1.0])
+            net.propagate(0.1, [float("inf")])
+    net.set_optimize(True)
+    net.activate([0.0, 1.0])
+    assert np.allclose(numbers(net)[:len(before)], numbers(net)[:len(before)])
