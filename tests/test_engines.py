@@ -334,3 +334,20 @@ def test_bad_engine_names_and_inputs_change_nothing():
     net.set_optimize(True)
     net.activate([0.0, 1.0])
     assert np.allclose(numbers(net)[:len(before)], numbers(net)[:len(before)])
+
+
+def squared_log_cost(target, output, derivate=False):
+    """A user's own cost: sum of (log(1 + y) - log(1 + t))^2."""
+    t, y = np.asarray(target, dtype=float), np.asarray(output, dtype=float)
+    d = np.log1p(y) - np.log1p(t)
+    return 2 * d / (1 + y) if derivate else float(np.sum(d * d))
+
+
+def test_a_users_cost_learns_alike_on_every_path():
+    nets = twins(lambda: LSTM(2, 3, 2), seed=12)
+    assert drive(nets, steps=200, seed=12, cost_fn=squared_log_cost) < 1e-9
+    base = numbers(nets[0])
+    synapse.seed(12)
+    plain = LSTM(2, 3, 2)
+    drive([plain], steps=200, seed=12)  # eq. 10 instead: a different path
+    assert np.max(np.abs(numbers(plain) - base)) > 1e-3

@@ -280,6 +280,17 @@ if numba is not None:
         return True
 
     @_jit
+    def _learn_from(rate, errors, A, ix):
+        """Learn from the outputs' errors given by the caller (any cost)."""
+        if not np.isfinite(rate):
+            return False
+        for i in range(ix[27] - ix[26]):
+            if not np.isfinite(errors[i]):
+                return False
+        _learn(rate, errors, A, ix)
+        return True
+
+    @_jit
     def _run(Xs, Ys, rates, learn, cost, out, A, ix):
         """A whole pass: activate each row, then learn towards its target."""
         out_lo, out_hi = ix[26], ix[27]
@@ -353,7 +364,9 @@ class JitEngine:
             raise ValueError(f"rate and target must be finite, got {rate!r} and {target.tolist()}")
 
     def propagate(self, rate: float, errors: np.ndarray) -> None:
-        raise NotImplementedError("the JIT engine computes the errors itself: use learn()")
+        """Learn from the outputs' errors as computed by the caller (any cost)."""
+        if not _learn_from(rate, np.ascontiguousarray(errors, dtype=float), self.A, self.ix):
+            raise ValueError(f"rate and errors must be finite, got {rate!r} and {errors!r}")
 
     def run(self, Xs, Ys, rates, cost_code) -> np.ndarray:
         out = np.empty((Xs.shape[0], len(self.out)))
