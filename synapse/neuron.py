@@ -40,6 +40,15 @@ from . import squash as _squash
 __all__ = ["Neuron", "Connection"]
 
 _ids = itertools.count()
+_FMAX = float(np.finfo(float).max)
+
+
+def _bounded(s: float) -> float:
+    """A state that overflowed, made finite: +-inf to +-max, nan (inf - inf) to 0.
+    All engines do the same, so the state stays finite for any finite input."""
+    return 0.0 if s != s else (_FMAX if s > 0 else -_FMAX)
+
+
 _NO_TRACES = np.zeros(0)  # shared by every connection whose target gates nothing later
 
 
@@ -348,6 +357,8 @@ class Neuron:
             b.g[p] = g
             state += g * b.w[p] * y  # eq. 15
             b.e[p] = decay * b.e[p] + g * y  # eq. 17
+        if not -_FMAX <= state <= _FMAX:  # overflowed (inputs near the float limit)
+            state = _bounded(state)
         s.state[u] = state
         y = float(self._squash(state))  # eq. 16
         s.act[u] = y

@@ -351,3 +351,24 @@ def test_a_users_cost_learns_alike_on_every_path():
     plain = LSTM(2, 3, 2)
     drive([plain], steps=200, seed=12)  # eq. 10 instead: a different path
     assert np.max(np.abs(numbers(plain) - base)) > 1e-3
+
+
+@pytest.mark.parametrize("engine", [None] + ENGINES)
+def test_inputs_at_the_float_limit_keep_every_number_finite(engine):
+    """States that overflow are bounded (inf to the largest float, inf - inf to
+    0): activations stay finite for any finite input. (Where the sum overflows,
+    its order decides between inf and nan, so engines may differ there.)"""
+    synapse.seed(0)
+    net = LSTM(3, 4, 2)
+    for n, _ in net.neurons():
+        for c in n.connections.inputs:
+            c.weight = 5.0 if c.ID % 2 else -3.0
+    net.set_optimize(engine is not None, engine=engine)
+    f = None
+    with np.errstate(all="ignore"):
+        for i in range(20):
+            x = [1e308, -1e308 if i % 2 else 1e308, 1e308]
+            assert np.all(np.isfinite(net.activate(x)))
+        f = net.standalone()
+        assert np.all(np.isfinite(f([1e308, 1e308, -1e308])))
+    assert np.all(np.isfinite(numbers(net)))

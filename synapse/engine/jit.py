@@ -21,6 +21,7 @@ except ImportError:  # the JIT is an optional extra
 SQUASH_CODES = {_squash.LOGISTIC: 0, _squash.TANH: 1, _squash.IDENTITY: 2, _squash.HLIM: 3,
                 _squash.RELU: 4}
 COST_NONE, COST_MSE, COST_CE = 0, 1, 2
+FMAX = float(np.finfo(float).max)
 
 
 def available() -> bool:
@@ -180,6 +181,8 @@ if numba is not None:
                 A[G + w] = g
                 s += g * A[W + w] * y  # eq. 15
                 A[E + w] = decay * A[E + w] + g * y  # eq. 17
+            if not np.isfinite(s):  # overflowed: bounded as Neuron.activate does
+                s = 0.0 if s != s else (FMAX if s > 0 else -FMAX)
             A[STATE + j] = s
             y, d = _squash(ix[SQ + j], s)  # eq. 16
             A[ACT + j] = y

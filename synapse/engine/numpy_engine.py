@@ -243,6 +243,8 @@ class NumpyEngine:
                 for ib, er, eq, erel in s.entries:
                     y = act[ib.a_lo:ib.a_hi]
                     T += np.bincount(erel, ib.W[er, eq] * y[eq], minlength=s.R)
+            if not np.isfinite(st).all():  # overflowed: bounded as Neuron.activate does
+                np.nan_to_num(st, copy=False, nan=0.0)
             state[p] = st
             for f, ix in s.squash:  # eq. 16
                 if ix is None:

@@ -60,6 +60,7 @@ def source_and_arrays(net, layout) -> tuple[str, dict]:
                 body.append(f"        s = s + (act[arrays['g{k}_{i}']] * arrays['{name}']) @ {y}")
             else:
                 body.append(f"        s = s + arrays['{name}'] @ {y}")
+        body.append("        s = np.nan_to_num(s, nan=0.0)")
         body.append(f"        state[{lo}:{hi}] = s")
         for f, ix in s.squash:
             if f in _EXPR:
