@@ -123,7 +123,7 @@ _HEAD = 24 + 4 + 8
 
 
 if numba is not None:
-    _jit = numba.njit(cache=True, fastmath=False, nogil=True)
+    _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
     @_jit
     def _squash(code, s):
