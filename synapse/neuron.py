@@ -20,7 +20,9 @@ Traces are stored as follows (unit j, its input connection c = i->j, and
 
 * ``Units.eb[j]``      e_j,bias, the bias's eligibility trace (eq. 17)
 * ``Block.e[c]``       e_ji (eq. 17)
-* ``c._X[t]``          x^k_ji for k = j._G[t] (eq. 18)
+* ``c._X[t]``          x^k_ji for k = j._G[t] (eq. 18), when k has a self-connection;
+                        without one eq. 18 has no memory and x^k_ji = f'_j e_ji T_kj
+                        is derived from the stored factors instead (the slot is unused)
 * ``j._XB[t]``         x^k_j,bias
 * ``j._T[t]``          T_kj, the gating term of eq. 18/22 as it entered s_k(t)
 * ``Block.g[c]``       the gain g_ji(t) that entered s_j(t)
@@ -370,6 +372,8 @@ class Neuron:
             for c in gated:
                 T += c._b.w[c._p] * c.from_.activation
             h._T[t] = T
+            if s.selfw[u] == 0:
+                continue  # no memory: x^k_ji = f'_j e_ji T_kj, derived in _learn
             coef = h._s.deriv[h._u] * T
             for c in h.connections.inputs:
                 c._X[t] = decay * c._X[t] + coef * c._b.e[c._p]
@@ -394,10 +398,16 @@ class Neuron:
         s.delta[u] = deltap + fp * accg  # eqs. 22-23
 
     def _learn(self, rate: float) -> None:
-        """eq. 24: change the input weights and the bias by ``rate`` times the gradient."""
+        """eq. 24: change the input weights and the bias by ``rate`` times the gradient.
+
+        For a gated unit k without a self-connection, eq. 18 has no memory:
+        x^k_ji = f'_j e_ji T_kj, a product of stored numbers, so it is derived
+        here rather than stored: its share joins delta^P_j as f'_j delta_k T_kj."""
         s, u = self._s, self._u
-        dp = s.deltap[u]
         dk = np.array([k._s.delta[k._u] for k in self._G])
+        memory = np.array([k._s.selfw[k._u] != 0 for k in self._G], dtype=bool)
+        dp = s.deltap[u] + s.deriv[u] * float(dk[~memory] @ self._T[~memory])
+        dk = np.where(memory, dk, 0.0)
         for c in self.connections.inputs:
             c._b.w[c._p] += rate * (dp * c._b.e[c._p] + dk @ c._X)
         s.bias[u] += rate * (dp * s.eb[u] + dk @ self._XB)

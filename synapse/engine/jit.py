@@ -194,6 +194,8 @@ if numba is not None:
                     tv += A[W + ix[RE_W + e]] * A[ACT + ix[RE_SRC + e]]
                 slot = ix[KSLOT + r]
                 A[T + slot] = tv
+                if A[SELFW + j] == 0:
+                    continue  # no memory: x^k_ji = f'_j e_ji T_kj, derived in _learn
                 coef = A[DERIV + h] * tv
                 t = ix[KT + r]
                 for c in range(ix[IN_PTR + h], ix[IN_PTR + h + 1]):
@@ -226,7 +228,7 @@ if numba is not None:
         pre-propagate weights (eq. 24)."""
         n_in, N, out_lo = ix[24], ix[25], ix[26]
         NC = ix[29]
-        BIAS, DERIV = ix[28], ix[28] + 4 * NC
+        BIAS, DERIV, SELFW = ix[28], ix[28] + 4 * NC, ix[28] + 8 * NC
         DELTA, DELTAP, EB = ix[28] + 5 * NC, ix[28] + 6 * NC, ix[28] + 7 * NC
         T, XB = ix[30], ix[30] + ix[31]
         W, E, G = ix[32], ix[32] + ix[33], ix[32] + 2 * ix[33]
@@ -248,16 +250,29 @@ if numba is not None:
             A[DELTAP + j] = dp
             A[DELTA + j] = dp + A[DERIV + j] * accg  # eqs. 22-23
         for j in range(n_in, N):  # eq. 24
+            # gated units without memory: x^k_ji = f'_j e_ji T_kj joins delta^P_j
             dp = A[DELTAP + j]
+            stored = False
+            for q in range(ix[GR_PTR + j], ix[GR_PTR + j + 1]):
+                k = ix[GR_K + q]
+                if A[SELFW + k] == 0:
+                    dp += A[DERIV + j] * A[DELTA + k] * A[T + ix[GR_SLOT + q]]
+                else:
+                    stored = True
             for c in range(ix[IN_PTR + j], ix[IN_PTR + j + 1]):
                 w = ix[CW + c]
                 grad = dp * A[E + w]
-                for q in range(ix[GR_PTR + j], ix[GR_PTR + j + 1]):
-                    grad += A[DELTA + ix[GR_K + q]] * A[X + ix[CX + c] + ix[GR_T + q] * ix[CXS + c]]
+                if stored:
+                    for q in range(ix[GR_PTR + j], ix[GR_PTR + j + 1]):
+                        k = ix[GR_K + q]
+                        if A[SELFW + k] != 0:
+                            grad += A[DELTA + k] * A[X + ix[CX + c] + ix[GR_T + q] * ix[CXS + c]]
                 A[W + w] += rate * grad
             gb = dp * A[EB + j]
             for q in range(ix[GR_PTR + j], ix[GR_PTR + j + 1]):
-                gb += A[DELTA + ix[GR_K + q]] * A[XB + ix[GR_SLOT + q]]
+                k = ix[GR_K + q]
+                if A[SELFW + k] != 0:
+                    gb += A[DELTA + k] * A[XB + ix[GR_SLOT + q]]
             A[BIAS + j] += rate * gb
 
     @_jit

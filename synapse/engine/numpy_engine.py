@@ -102,6 +102,15 @@ class NumpyEngine:
         self.out_lo, self.out_hi = layout.start[-1], layout.stop[-1]
         self.u = u
         self.scratch = {key: np.empty_like(blk.W) for key, blk in layout.blocks.items()}
+        # per layer, which gated-unit slots hold stored extended traces (the unit
+        # has a self-connection) and which are derived (it has none); None: no such slot
+        self.stored, self.derived = {}, {}
+        for b in range(self.n_layers):
+            gk = layout.gk[b]
+            valid = gk >= 0
+            memory = valid & (u.selfw[np.where(valid, gk, 0)] != 0)
+            self.stored[b] = memory.astype(float) if memory.any() else None
+            self.derived[b] = (valid & ~memory).astype(float) if (valid & ~memory).any() else None
 
     # ---- planning ----
     def _sequential(self, b, selfgater) -> bool:
@@ -188,16 +197,24 @@ class NumpyEngine:
             er, eq = np.nonzero(hit >= 0)
             if len(er):
                 s.entries.append((ib, er, eq, hit[er, eq]))
+        # extended traces are stored only where the gated unit k has memory (a
+        # self-connection); elsewhere x^k_ji = f'_j e_ji T_kj is derived at learning
+        memory = L.units.selfw[s.lo + s.rel_k] != 0
         s.by_layer = []
         for g in sorted({g for g, _, _, _ in rel}):
-            sel = np.array([i for i, x in enumerate(rel) if x[0] == g], dtype=np.intp)
-            rows = np.array([rel[i][1] for i in sel], dtype=np.intp)
-            ts = np.array([rel[i][2] for i in sel], dtype=np.intp)
             n_g, m_g = L.gk[g].shape
-            full = (len(sel) == n_g * m_g and np.array_equal(rows * m_g + ts, np.arange(n_g * m_g)))
+            parts = []
+            for keep in (np.ones(len(rel), dtype=bool), memory):
+                sel = np.array([i for i, x in enumerate(rel) if x[0] == g and keep[i]],
+                               dtype=np.intp)
+                rows = np.array([rel[i][1] for i in sel], dtype=np.intp)
+                ts = np.array([rel[i][2] for i in sel], dtype=np.intp)
+                full = (len(sel) == n_g * m_g and
+                        np.array_equal(rows * m_g + ts, np.arange(n_g * m_g)))
+                parts.append((sel, rows, ts, full))
             xs = [blk.X for blk in self.into[g]]
             es = [blk.E for blk in self.into[g]]
-            s.by_layer.append((g, sel, rows, ts, full, L.start[g], xs, es, L.T[g], L.XB[g]))
+            s.by_layer.append((parts[0], parts[1], L.start[g], xs, es, L.T[g], L.XB[g]))
 
     # ---- the step ----
     def activate(self, x: np.ndarray) -> np.ndarray:
@@ -254,27 +271,27 @@ class NumpyEngine:
                     act[s.lo + ix], u.deriv[s.lo + ix] = y, d
             if s.R:  # eq. 18
                 deriv = u.deriv
-                for _, sel, rows, ts, full, g_lo, xs, es, Tg, XBg in s.by_layer:
+                for every, stored, g_lo, xs, es, Tg, XBg in s.by_layer:
+                    sel, rows, ts, full = every
+                    if full:
+                        Tg[...] = T[sel].reshape(Tg.shape)
+                    else:
+                        Tg[rows, ts] = T[sel]
+                    sel, rows, ts, full = stored
+                    if not len(sel):
+                        continue
                     Tv = T[sel]
                     dk = decay[s.rel_k[sel]]
                     coef = deriv[g_lo + rows] * Tv
                     if full:
                         n_g, m_g = Tg.shape
-                        Tg[...] = Tv.reshape(n_g, m_g)
                         dk2, c2 = dk.reshape(n_g, m_g), coef.reshape(n_g, m_g)
                         for X, E in zip(xs, es):
-                            if s.nodecay:
-                                np.multiply(c2[:, :, None], E[:, None, :], out=X)
-                            else:
-                                X *= dk2[:, :, None]
-                                X += c2[:, :, None] * E[:, None, :]
-                        if s.nodecay:
-                            np.multiply(c2, eb[g_lo:g_lo + n_g, None], out=XBg)
-                        else:
-                            XBg *= dk2
-                            XBg += c2 * eb[g_lo:g_lo + n_g, None]
+                            X *= dk2[:, :, None]
+                            X += c2[:, :, None] * E[:, None, :]
+                        XBg *= dk2
+                        XBg += c2 * eb[g_lo:g_lo + n_g, None]
                     else:
-                        Tg[rows, ts] = Tv
                         for X, E in zip(xs, es):
                             X[rows, ts, :] = (dk[:, None] * X[rows, ts, :]
                                               + coef[:, None] * E[rows, :])
@@ -299,25 +316,34 @@ class NumpyEngine:
             else:
                 delta[p] = dp
         L = self.L
-        for (a, b), blk in L.blocks.items():  # eq. 24, from the pre-propagate weights
+        # eq. 24, from the pre-propagate weights. Per layer: the rate times
+        # delta^P_j, plus the gated units without memory (x^k_ji = f'_j e_ji T_kj,
+        # so their share multiplies e_ji like delta^P_j does), and the deltas that
+        # weigh the stored extended traces of the gated units with memory.
+        rdp, dkm = {}, {}
+        for b in range(1, self.n_layers):
+            lo, hi = L.start[b], L.stop[b]
+            d = deltap[lo:hi]
+            if self.derived[b] is not None:
+                dk = delta_ext[L.gk[b]]
+                d = d + deriv[lo:hi] * (dk * self.derived[b] * L.T[b]).sum(axis=1)
+            rdp[b] = rate * d
+            if self.stored[b] is not None:
+                dkm[b] = rate * delta_ext[L.gk[b]] * self.stored[b]
+            db = rdp[b] * u.eb[lo:hi]
+            if b in dkm:
+                db += (dkm[b] * L.XB[b]).sum(axis=1)
+            u.bias[lo:hi] += db
+        for (a, b), blk in L.blocks.items():
             if b == 0:
                 continue
-            lo, hi = L.start[b], L.stop[b]
             dW = self.scratch[(a, b)]
-            np.multiply(blk.E, (rate * deltap[lo:hi])[:, None], out=dW)
-            gk = L.gk[b]
-            if gk.shape[1]:
-                dW += rate * np.matmul(delta_ext[gk][:, None, :], blk.X)[:, 0, :]
+            np.multiply(blk.E, rdp[b][:, None], out=dW)
+            if b in dkm:
+                dW += np.matmul(dkm[b][:, None, :], blk.X)[:, 0, :]
             if not blk.full:
                 dW *= blk.mask
             blk.W += dW
-        for b in range(1, self.n_layers):
-            lo, hi = L.start[b], L.stop[b]
-            db = deltap[lo:hi] * u.eb[lo:hi]
-            gk = L.gk[b]
-            if gk.shape[1]:
-                db += (delta_ext[gk] * L.XB[b]).sum(axis=1)
-            u.bias[lo:hi] += rate * db
 
     def run(self, Xs, Ys, rates, errors_of) -> np.ndarray:
         """activate each row, then (with Ys) propagate at rates[i] with the
