@@ -28,6 +28,28 @@ def load_fixture(name: str) -> dict:
         return json.load(fh)
 
 
+# ---------------------------------------------------------------- engines
+def _has_numba() -> bool:
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+#: The ways a network can run: the neuron objects, and each compiled engine.
+ENGINES = ["objects", "numpy"] + (["jit"] if _has_numba() else [])
+
+
+def use_engine(net, engine: str):
+    """Run ``net`` on ``engine`` (one of ENGINES); returns net."""
+    if engine == "objects":
+        net.set_optimize(False)
+    else:
+        net.set_optimize(True, engine=engine)
+    return net
+
+
 # ---------------------------------------------------------------- parameters
 class Param:
     """One trainable number: a non-input neuron's bias or one of its input

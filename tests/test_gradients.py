@@ -17,12 +17,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import (
+    ENGINES,
     assert_gradients_close,
     examples,
     finite_difference,
     learning_step_gradient,
     params,
     randomize,
+    use_engine,
 )
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -77,9 +79,10 @@ def feedforward_specs(draw):
     unit_gates = draw(st.lists(st.tuples(pick, pick), max_size=6))
     seed = draw(st.integers(0, 2**32 - 1))
     compile_at = draw(st.sampled_from([None, 0, 1, 2]))
+    engine = draw(st.sampled_from(ENGINES))
     return {"sizes": sizes, "names": names, "pairs": pairs, "kinds": kinds, "links": links,
             "layer_gates": layer_gates, "unit_gates": unit_gates, "seed": seed,
-            "compile_at": compile_at}
+            "compile_at": compile_at, "engine": engine}
 
 
 def build_feedforward(spec, output_squash=None):
@@ -95,6 +98,7 @@ def build_feedforward(spec, output_squash=None):
     # the network exists from the start; at compile_at it is activated (laid out
     # in arrays) and the rest of the structure is added to a compiled network
     net = Network(input=layers[0], hidden=layers[1:-1], output=layers[-1])
+    use_engine(net, spec["engine"])
 
     def stage(k):
         if spec.get("compile_at") == k:
@@ -190,7 +194,8 @@ def test_feedforward_default_delta_is_half_squared_error_gradient_for_identity_o
     check_feedforward(net, rng, half_sse, None, target)
 
 
-def test_relu_hidden_units_away_from_the_kink():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_relu_hidden_units_away_from_the_kink(engine):
     """RELU's derivative is exact wherever the state is not at 0."""
     rng = np.random.default_rng(3)
     i, h, o = Layer(3), Layer(5), Layer(2)
@@ -199,7 +204,7 @@ def test_relu_hidden_units_away_from_the_kink():
     i.project(o)
     h.set(squash=squash.RELU)
     o.set(squash=squash.TANH)
-    net = Network(input=i, hidden=[h], output=o)
+    net = use_engine(Network(input=i, hidden=[h], output=o), engine)
     randomize(net, rng)
     x = rng.uniform(-1, 1, 3)
     net.activate(x)
@@ -212,7 +217,8 @@ def test_relu_hidden_units_away_from_the_kink():
     assert_gradients_close(analytic, numeric, ps)
 
 
-def test_gater_that_is_also_the_source_and_gates_two_connections_into_one_unit():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_gater_that_is_also_the_source_and_gates_two_connections_into_one_unit(engine):
     """T_kj sums every connection j gates into k, and j's own projection adds delta^P."""
     rng = np.random.default_rng(7)
     a, b, j, k = Neuron(squash.IDENTITY), Neuron(), Neuron(squash.TANH), Neuron()
@@ -227,7 +233,7 @@ def test_gater_that_is_also_the_source_and_gates_two_connections_into_one_unit()
     c1, c2, c3 = a.project(k), j.project(k), b.project(k)
     j.gate(c1)
     j.gate(c2)  # j gates its own projection
-    net = Network(input=i_layer, hidden=[hid], output=out)
+    net = use_engine(Network(input=i_layer, hidden=[hid], output=out), engine)
     randomize(net, rng)
     x, target = [0.7, -0.4], [0.2]
     ps = params(net)
@@ -259,12 +265,13 @@ def sequence_check(net, xs, target, cost_fn, loss, rate=0.5, nontrivial=True):
 lstm_cases = st.fixed_dictionaries({
     "n_in": st.integers(1, 3), "cells": st.integers(1, 3), "n_out": st.integers(1, 2),
     "steps": st.integers(1, 6), "input_to_output": st.booleans(),
-    "seed": st.integers(0, 2**32 - 1)})
+    "seed": st.integers(0, 2**32 - 1), "engine": st.sampled_from(ENGINES)})
 
 
 def make_lstm(case):
     net = LSTM(case["n_in"], case["cells"], case["n_out"], peepholes=None,
                input_to_output=case["input_to_output"])
+    use_engine(net, case.get("engine", "objects"))
     rng = np.random.default_rng(case["seed"])
     randomize(net, rng)
     xs = rng.uniform(-1, 1, (case["steps"], case["n_in"]))
@@ -296,11 +303,12 @@ def test_lstm_sequence_default_delta_is_cross_entropy_gradient(case):
     sequence_check(net, xs, target, None, logistic_cross_entropy(net))
 
 
-def test_lstm_memory_matters_in_the_check():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_lstm_memory_matters_in_the_check(engine):
     """A long sequence where the gate and cell parameters have large gradients
     through the cells' memory: the check is not passing on the last step alone."""
     net, _rng, xs = make_lstm({"n_in": 2, "cells": 2, "n_out": 1, "steps": 6,
-                               "input_to_output": False, "seed": 11})
+                               "input_to_output": False, "seed": 11, "engine": engine})
     target = np.array([0.9])
     ps, _analytic, numeric = sequence_check(net, xs, target, cost.MSE, cost.MSE)
     # the same check on the last step alone gives different gradients for the
@@ -316,7 +324,8 @@ def test_lstm_memory_matters_in_the_check():
     assert np.max(np.abs(numeric1[ig_params] - numeric[ig_params])) > 1e-4
 
 
-def test_self_connected_unit_over_a_sequence():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_self_connected_unit_over_a_sequence(engine):
     """An ungated self-connected unit carries its state: s(t) = s(t-1) + b + w x."""
     rng = np.random.default_rng(5)
     i, h, o = Layer(2), Layer(2), Layer(1)
@@ -324,7 +333,7 @@ def test_self_connected_unit_over_a_sequence():
     h.project(h)  # ONE_TO_ONE self-connections, weight 1
     h.project(o)
     h.set(squash=squash.TANH)
-    net = Network(input=i, hidden=[h], output=o)
+    net = use_engine(Network(input=i, hidden=[h], output=o), engine)
     randomize(net, rng, scale=0.5)
     xs = rng.uniform(-1, 1, (5, 2))
     ps = params(net)
@@ -333,7 +342,8 @@ def test_self_connected_unit_over_a_sequence():
     assert all(n.selfconnection.weight == 1.0 for n in h.list)
 
 
-def test_gated_self_connection_with_gain_not_one():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_gated_self_connection_with_gain_not_one(engine):
     """A forget-style gate on a self-connection: T = w_kk s_k(t-1) and the trace
     decays by the gain that entered s_k(t)."""
     rng = np.random.default_rng(9)
@@ -344,7 +354,7 @@ def test_gated_self_connection_with_gain_not_one():
     cell.project(o)
     f.gate(loops, GateType.ONE_TO_ONE)
     cell.set(squash=squash.IDENTITY)
-    net = Network(input=i, hidden=[f, cell], output=o)
+    net = use_engine(Network(input=i, hidden=[f, cell], output=o), engine)
     randomize(net, rng)
     xs = rng.uniform(-1, 1, (4, 2))
     sequence_check(net, xs, np.array([0.1, 0.8]), cost.MSE, cost.MSE)
@@ -358,12 +368,13 @@ def test_gated_self_connection_with_gain_not_one():
          "output_to_hidden": True, "output_to_gates": True},
     {"layers": (2, 2, 1), "peepholes": None, "input_to_output": False},
 ])
-def test_any_lstm_is_exact_on_its_first_step_from_clear(options):
+@pytest.mark.parametrize("engine", ENGINES)
+def test_any_lstm_is_exact_on_its_first_step_from_clear(options, engine):
     """Stacked blocks and peepholes truncate across time, but on the first step
     after clear() every delayed read is 0, so the step is exact."""
     options = dict(options)
     layers = options.pop("layers")
-    net = LSTM(*layers, **options)
+    net = use_engine(LSTM(*layers, **options), engine)
     rng = np.random.default_rng(len(layers) * 100 + len(options))
     randomize(net, rng)
     xs = rng.uniform(-1, 1, (1, layers[0]))
@@ -396,7 +407,8 @@ def memory_specs(draw):
                                           min_size=sizes[2], max_size=sizes[2])),
             "skip": draw(st.lists(st.booleans(), min_size=3, max_size=3)),
             "gates": draw(st.lists(st.tuples(pick, pick), max_size=8)),
-            "steps": draw(st.integers(1, 5)), "seed": draw(st.integers(0, 2**32 - 1))}
+            "steps": draw(st.integers(1, 5)), "seed": draw(st.integers(0, 2**32 - 1)),
+            "engine": draw(st.sampled_from(ENGINES))}
 
 
 def build_memory(spec):
@@ -433,6 +445,7 @@ def build_memory(spec):
         if x.gater is None and candidates:
             candidates[g % len(candidates)].gate(x)
     net = Network(input=i, hidden=[a, c, e], output=o)
+    use_engine(net, spec["engine"])
     rng = np.random.default_rng(spec["seed"])
     randomize(net, rng)
     return net, rng
@@ -447,7 +460,8 @@ def test_memory_networks_over_sequences(spec):
     sequence_check(net, xs, target, cost.MSE, cost.MSE, nontrivial=False)
 
 
-def test_a_cell_gating_another_cell_over_a_sequence():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_cell_gating_another_cell_over_a_sequence(engine):
     """Cell 0 gates cell 1's input and its self-connection; nothing trained feeds
     or gates cell 0 except its own weights, so the extended traces are exact."""
     rng = np.random.default_rng(1)
@@ -460,6 +474,6 @@ def test_a_cell_gating_another_cell_over_a_sequence():
     c.list[0].gate(i.list[0].connected(c.list[1]))
     c.list[0].gate(c.list[1].selfconnection)
     c.set(squash=squash.TANH)
-    net = Network(input=i, hidden=[c], output=o)
+    net = use_engine(Network(input=i, hidden=[c], output=o), engine)
     randomize(net, rng)
     sequence_check(net, rng.uniform(-1, 1, (5, 2)), np.array([0.3]), cost.MSE, cost.MSE)

@@ -94,8 +94,8 @@ def test_neuron_order_is_activation_order(net):
     layers = [cfg["layer"] for cfg in data["neurons"]]
     rank = [-1 if x == "input" else 10**6 if x == "output" else x for x in layers]
     assert rank == sorted(rank)
-    assert [n for n, _ in net.neurons()] == [
-        n for layer in (net.layers.input, *net.layers.hidden, net.layers.output) for n in layer.list]
+    every = (net.layers.input, *net.layers.hidden, net.layers.output)
+    assert [n for n, _ in net.neurons()] == [n for layer in every for n in layer.list]
     for cfg, (n, layer) in zip(data["neurons"], net.neurons()):
         assert cfg["layer"] == layer
         assert cfg["bias"] == n.bias and cfg["state"] == n.state
@@ -127,7 +127,9 @@ def test_synaptic_export_comes_back_out_unchanged(name):
     for ours, theirs in zip(data["neurons"], original["neurons"]):
         for key in ("state", "old", "activation", "bias", "layer", "squash"):
             assert ours[key] == theirs[key], key
-    key = lambda c: (c["from"], c["to"])
+    def key(c):
+        return (c["from"], c["to"])
+
     assert sorted(map(key, data["connections"])) == sorted(map(key, original["connections"]))
     theirs = {key(c): c for c in original["connections"]}
     for c in data["connections"]:

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import ENGINES, use_engine
 
 import synapse
 from architect import LSTM, Perceptron
@@ -428,17 +429,20 @@ def gated_liquid_like(seed):
     lambda: gated_liquid_like(13),
 ], ids=["lstm", "lstm_all_options", "gated_recurrent"])
 def test_engines_agree_over_hundreds_of_training_steps(make):
-    slow, fast = make(), make()
-    assert slow.to_json() == fast.to_json()
-    slow.set_optimize(False)
-    fast.set_optimize(True)
-    a, b = drive(slow, 300, seed=5), drive(fast, 300, seed=5)
-    np.testing.assert_allclose(a, b, rtol=0, atol=1e-9)
-    ja, jb = slow.to_json(), fast.to_json()
+    runs = {}
+    for engine in ENGINES:
+        net = use_engine(make(), engine)
+        runs[engine] = (drive(net, 300, seed=5), net.to_json())
+    a, ja = runs["objects"]
     wa = np.array([c["weight"] for c in ja["connections"]])
-    wb = np.array([c["weight"] for c in jb["connections"]])
-    np.testing.assert_allclose(wa, wb, rtol=0, atol=1e-9)
     assert np.ptp(a) > 1e-3  # the outputs moved: training happened
+    for engine, (b, jb) in runs.items():
+        np.testing.assert_allclose(b, a, rtol=0, atol=1e-9, err_msg=engine)
+        wb = np.array([c["weight"] for c in jb["connections"]])
+        np.testing.assert_allclose(wb, wa, rtol=0, atol=1e-9, err_msg=engine)
+        for x, y in zip(ja["neurons"], jb["neurons"]):
+            assert x["state"] == pytest.approx(y["state"], abs=1e-9)
+            assert x["bias"] == pytest.approx(y["bias"], abs=1e-9)
 
 
 def test_switching_engines_mid_run_continues_the_same_numbers():
@@ -451,7 +455,7 @@ def test_switching_engines_mid_run_continues_the_same_numbers():
     outs = []
     rng = np.random.default_rng(8)
     for k in range(200):
-        mixed.set_optimize(k % 50 < 25)
+        use_engine(mixed, ENGINES[k // 10 % len(ENGINES)])
         outs.append(mixed.activate(rng.uniform(-1, 1, 2)))
         mixed.propagate(0.3, rng.uniform(0, 1, 1))
     np.testing.assert_allclose(np.array(outs), out_ref, rtol=0, atol=1e-9)

@@ -11,7 +11,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import FIXTURES, load_fixture
+from conftest import ENGINES, FIXTURES, load_fixture, use_engine
 
 from synapse import Network
 
@@ -27,10 +27,13 @@ def fixture(request):
     return load_fixture(request.param)
 
 
-@pytest.mark.parametrize("optimize", [None, False, True])
+@pytest.mark.parametrize("optimize", [None, False, True, *ENGINES])
 def test_outputs_match_synaptic(fixture, optimize):
+    """None: the default; False/True: set_optimize; then each engine by name."""
     net = Network.from_json(fixture["network"])
-    if optimize is not None:
+    if isinstance(optimize, str):
+        use_engine(net, optimize)
+    elif optimize is not None:
         net.set_optimize(optimize)
     expected = np.array(fixture["outputs"], dtype=float)
     got = run(net, fixture["inputs"])
