@@ -190,6 +190,7 @@ def copy_network(net: Network) -> Network:
                                    if c.from_ is not c.to else twins[ids[c.to]].selfconnection)
     copy = Network(input=new_in, hidden=new_hidden, output=new_out)
     copy._optimize = net._optimize
+    copy._engine_kind = getattr(net, "_engine_kind", None)  # the same engine, the same sums
     mine = copy._compiled()
     # identical structure gives an identical layout: copy every array
     for f in mine.units.FIELDS:
