@@ -13,6 +13,7 @@ import re
 
 import numpy as np
 import pytest
+from conftest import ENGINES, use_engine
 
 import synapse
 from architect import LSTM, Perceptron
@@ -72,11 +73,12 @@ def raises(exc, *fragments):
     return pytest.raises(exc, match=re.compile(pattern, re.IGNORECASE | re.DOTALL))
 
 
-@pytest.fixture
-def net():
-    """A trained LSTM mid-sequence (2 inputs, 2 outputs): traces are nonzero."""
+@pytest.fixture(params=ENGINES)
+def net(request):
+    """A trained LSTM mid-sequence (2 inputs, 2 outputs): traces are nonzero;
+    on each engine."""
     synapse.seed(21)
-    net = LSTM(2, 2, 2)
+    net = use_engine(LSTM(2, 2, 2), request.param)
     rng = np.random.default_rng(0)
     for _ in range(10):
         net.activate(rng.uniform(-1, 1, 2))

@@ -7,7 +7,7 @@ import os
 
 import numpy as np
 import pytest
-from conftest import FIXTURES, load_fixture
+from conftest import ENGINES, FIXTURES, load_fixture, use_engine
 
 import synapse
 from architect import LSTM, Perceptron
@@ -175,7 +175,9 @@ def test_failed_save_leaves_no_file(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
-def test_clone_is_identical_and_continues_identically_under_training(net):
+@pytest.mark.parametrize("engine", ENGINES)
+def test_clone_is_identical_and_continues_identically_under_training(net, engine):
+    use_engine(net, engine)
     twin = net.clone()
     assert isinstance(twin, Network)
     assert twin.to_json() == net.to_json()
