@@ -19,9 +19,15 @@ from .. import squash as _squash
 
 def squash_both(f, s: np.ndarray):
     """f(s) and f'(s) for an array, with the built-ins' derivative from f(s)."""
-    if f is _squash.LOGISTIC:
-        y = _squash.LOGISTIC(s)
-        return y, y * (1.0 - y)
+    if f is _squash.LOGISTIC:  # 1 / (1 + e^-s), in place; |s| > 700 gives 0 or 1 anyway
+        e = np.clip(s, -700.0, 700.0)
+        np.negative(e, out=e)
+        np.exp(e, out=e)
+        e += 1.0
+        y = np.reciprocal(e, out=e)
+        d = 1.0 - y
+        d *= y
+        return y, d
     if f is _squash.TANH:
         y = np.tanh(s)
         return y, 1.0 - y * y
@@ -46,6 +52,7 @@ class _In:
         self.gated = bool((gater >= 0).any())
         # every connection of a row gated by the same unit (a GateType.INPUT gate)
         self.rowgate = None
+        self.rowrel = None  # per row, the relation (gater, unit) its W y is the T of
         if self.gated and bool((gater >= 0).all()) and bool((gater == gater[:, :1]).all()):
             self.rowgate = gater[:, 0].copy()
         # gains: act_ext[gidx]; N is the constant 1, N + 1 the constant 0
@@ -189,8 +196,16 @@ class NumpyEngine:
                                pos[L.neurons[s.lo + k].selfconnection.gater] == L.start[g] + r
                                for i, (g, r, _, k) in enumerate(rel)], dtype=bool)
         s.rel_self = self_gater
+        s.self_rel = np.nonzero(self_gater)[0] if self_gater.any() else None
+        s.self_k = s.rel_k[self_gater] if self_gater.any() else None
         s.entries = []
         for ib in s.ins:
+            if ib.rowgate is not None:  # T_kj of a row's gater is that row's W y
+                rowrel = ridx[ib.rowgate, np.arange(ib.W.shape[0])]
+                ib.rowrel = rowrel if (rowrel >= 0).any() else None
+                ib.rowsel = np.nonzero(rowrel >= 0)[0]
+                ib.rowrel = None if ib.rowrel is None else rowrel[ib.rowsel]
+                continue
             if ib.gidx is None:
                 continue
             hit = ridx[ib.gidx, np.arange(ib.W.shape[0])[:, None]]
@@ -200,6 +215,11 @@ class NumpyEngine:
         # extended traces are stored only where the gated unit k has memory (a
         # self-connection); elsewhere x^k_ji = f'_j e_ji T_kj is derived at learning
         memory = L.units.selfw[s.lo + s.rel_k] != 0
+        s.in_order = True  # relations listed as their gater layer's table lists them
+        for g in {g for g, _, _, _ in rel}:
+            m_g = L.gk[g].shape[1]
+            keys = [r * m_g + t for gg, r, t, _ in rel if gg == g]
+            s.in_order &= keys == sorted(keys)
         s.by_layer = []
         for g in sorted({g for g, _, _, _ in rel}):
             n_g, m_g = L.gk[g].shape
@@ -229,16 +249,33 @@ class NumpyEngine:
         state, old_, eb, selfw = u.state, u.old, u.eb, u.selfw
         for s in self.segments:
             p = s.p
-            decay = selfw[p] * act_ext[s.selfgate] if s.selfgate is not None else selfw[p].copy()
             old = state[p].copy()
             old_[p] = old
-            st = decay * old + u.bias[p]  # eq. 15: self and bias terms
-            eb[p] = decay * eb[p] + 1.0  # eq. 17, bias
+            if s.nodecay:  # no self-connections: g_jj w_jj = 0
+                decay = None
+                st = u.bias[p].copy()  # eq. 15: the bias term
+                eb[p] = 1.0  # eq. 17, bias
+            else:
+                decay = selfw[p] * act_ext[s.selfgate] if s.selfgate is not None else selfw[p]
+                st = decay * old + u.bias[p]  # eq. 15: self and bias terms
+                eb[p] = decay * eb[p] + 1.0  # eq. 17, bias
+            rowT = []
             for ib in s.ins:
                 y = act[ib.a_lo:ib.a_hi]
-                if ib.rowgate is not None:
-                    ib.Gn[...] = act[ib.rowgate][:, None]  # eq. 14
-                elif ib.gidx is not None:
+                if ib.rowgate is not None:  # every input of row r gated by one unit
+                    g = act[ib.rowgate]
+                    ib.Gn[...] = g[:, None]  # eq. 14
+                    v = ib.W @ y
+                    st += g * v  # eq. 15
+                    if ib.rowrel is not None:
+                        rowT.append((ib.rowrel, v[ib.rowsel]))
+                    if s.nodecay:
+                        np.multiply(ib.Gn, y, out=ib.E)  # eq. 17
+                    else:
+                        ib.E *= decay[:, None]
+                        ib.E += ib.Gn * y
+                    continue
+                if ib.gidx is not None:
                     ib.Gn[...] = act_ext[ib.gidx]  # eq. 14
                 if ib.plain:
                     st += ib.W @ y  # eq. 15
@@ -256,10 +293,13 @@ class NumpyEngine:
                         ib.E += ib.Gn * y
             if s.R:
                 T = np.zeros(s.R)
-                T[s.rel_self] = (selfw[p] * old)[s.rel_k[s.rel_self]]
+                if s.self_rel is not None:  # gated self-connections: w_kk s_k(t-1)
+                    T[s.self_rel] = selfw[s.lo + s.self_k] * old[s.self_k]
                 for ib, er, eq, erel in s.entries:
                     y = act[ib.a_lo:ib.a_hi]
                     T += np.bincount(erel, ib.W[er, eq] * y[eq], minlength=s.R)
+                for rel, v in rowT:
+                    T[rel] += v
             if not np.isfinite(st).all():  # overflowed: bounded as Neuron.activate does
                 np.nan_to_num(st, copy=False, nan=0.0)
             state[p] = st
@@ -274,7 +314,8 @@ class NumpyEngine:
                 for every, stored, g_lo, xs, es, Tg, XBg in s.by_layer:
                     sel, rows, ts, full = every
                     if full:
-                        Tg[...] = T[sel].reshape(Tg.shape)
+                        Tg[...] = (T if len(sel) == s.R and s.in_order else T[sel]).reshape(
+                            Tg.shape)
                     else:
                         Tg[rows, ts] = T[sel]
                     sel, rows, ts, full = stored
@@ -286,9 +327,15 @@ class NumpyEngine:
                     if full:
                         n_g, m_g = Tg.shape
                         dk2, c2 = dk.reshape(n_g, m_g), coef.reshape(n_g, m_g)
-                        for X, E in zip(xs, es):
-                            X *= dk2[:, :, None]
-                            X += c2[:, :, None] * E[:, None, :]
+                        if m_g == 1:  # one gated unit per gater (LSTM input, forget gates)
+                            for X, E in zip(xs, es):
+                                X0 = X[:, 0, :]
+                                X0 *= dk2
+                                X0 += c2 * E
+                        else:
+                            for X, E in zip(xs, es):
+                                X *= dk2[:, :, None]
+                                X += c2[:, :, None] * E[:, None, :]
                         XBg *= dk2
                         XBg += c2 * eb[g_lo:g_lo + n_g, None]
                     else:
@@ -311,7 +358,9 @@ class NumpyEngine:
             if s.output:
                 dp += errors[s.lo - self.out_lo:s.hi - self.out_lo]
             deltap[p] = dp
-            if s.has_g:
+            if s.has_g and s.gk.shape[1] == 1:
+                delta[p] = dp + deriv[p] * (delta_ext[s.gk[:, 0]] * s.T[:, 0])
+            elif s.has_g:
                 delta[p] = dp + deriv[p] * (delta_ext[s.gk] * s.T).sum(axis=1)
             else:
                 delta[p] = dp
@@ -332,14 +381,17 @@ class NumpyEngine:
                 dkm[b] = rate * delta_ext[L.gk[b]] * self.stored[b]
             db = rdp[b] * u.eb[lo:hi]
             if b in dkm:
-                db += (dkm[b] * L.XB[b]).sum(axis=1)
+                db += (dkm[b] * L.XB[b]).sum(axis=1) if dkm[b].shape[1] > 1 else (
+                    dkm[b][:, 0] * L.XB[b][:, 0])
             u.bias[lo:hi] += db
         for (a, b), blk in L.blocks.items():
             if b == 0:
                 continue
             dW = self.scratch[(a, b)]
             np.multiply(blk.E, rdp[b][:, None], out=dW)
-            if b in dkm:
+            if b in dkm and blk.X.shape[1] == 1:
+                dW += dkm[b][:, :1] * blk.X[:, 0, :]
+            elif b in dkm:
                 dW += np.matmul(dkm[b][:, None, :], blk.X)[:, 0, :]
             if not blk.full:
                 dW *= blk.mask
