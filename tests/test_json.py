@@ -175,6 +175,27 @@ def test_failed_save_leaves_no_file(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+@pytest.mark.parametrize("breaks", ["fsync", "replace"])
+def test_a_crash_while_saving_keeps_the_old_file_whole(tmp_path, monkeypatch, breaks):
+    """save writes a temporary file and renames it: a crash at any point leaves
+    either the old file or the new one, never half a file, and no litter."""
+    path = tmp_path / "net.json"
+    old = Perceptron(2, 2, 1)
+    old.save(path)
+    text = path.read_text()
+
+    def crash(*args, **kwargs):
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr(os, breaks, crash)
+    with pytest.raises(OSError, match="disk on fire"):
+        Perceptron(3, 5, 2).save(path)
+    monkeypatch.undo()
+    assert path.read_text() == text
+    assert os.listdir(tmp_path) == ["net.json"]
+    assert Network.load(path).to_json() == old.to_json()
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_clone_is_identical_and_continues_identically_under_training(net, engine):
     use_engine(net, engine)

@@ -298,9 +298,11 @@ def test_network_project_and_gate_join_networks():
 
 
 # ---------------------------------------------------------------- clear, reset, seed
-def trained(seed=4):
+def trained(seed=4, engine=None):
     synapse.seed(seed)
     net = LSTM(2, 3, 1)
+    if engine is not None:
+        use_engine(net, engine)
     rng = np.random.default_rng(seed)
     for _ in range(20):
         net.activate(rng.uniform(-1, 1, 2))
@@ -323,8 +325,9 @@ def drive(net, steps=25, seed=0, train=True):
     return np.array(out)
 
 
-def test_clear_forgets_context_but_keeps_weights():
-    net = trained()
+@pytest.mark.parametrize("engine", ENGINES)
+def test_clear_forgets_context_but_keeps_weights(engine):
+    net = trained(engine=engine)
     before = weights(net)
     assert any(n.state != 0 for n, _ in net.neurons())
     net.clear()
@@ -334,7 +337,7 @@ def test_clear_forgets_context_but_keeps_weights():
     gated = [c for n, _ in net.neurons() for c in n.connections.inputs if c.gater is not None]
     assert gated and all(c.gain == 0.0 for c in gated)  # gains follow the (zero) gaters
     # traces are gone: it learns exactly like a fresh copy with the same weights
-    fresh = Network.from_json(net.to_json())
+    fresh = use_engine(Network.from_json(net.to_json()), engine)
     np.testing.assert_allclose(drive(net), drive(fresh), rtol=0, atol=1e-12)
 
 
@@ -359,8 +362,9 @@ def test_layer_and_neuron_clear():
     assert n.state == n.activation == 0.0 and [c.weight for c in n.connections.inputs] == w
 
 
-def test_reset_draws_new_weights_and_clears():
-    net = trained()
+@pytest.mark.parametrize("engine", ENGINES)
+def test_reset_draws_new_weights_and_clears(engine):
+    net = trained(engine=engine)
     conns, biases = weights(net)
     selfw = [n.selfconnection.weight for n, _ in net.neurons()]
     net.reset()
@@ -371,6 +375,9 @@ def test_reset_draws_new_weights_and_clears():
     assert all(-0.1 <= b < 0.1 for b in biases2) and biases2 != biases
     assert [n.selfconnection.weight for n, _ in net.neurons()] == selfw
     assert all(n.state == n.activation == 0.0 for n, _ in net.neurons())
+    # the engine runs on the new weights (nothing stale): like a fresh copy
+    fresh = use_engine(Network.from_json(net.to_json()), "objects")
+    np.testing.assert_allclose(drive(net, 10), drive(fresh, 10), rtol=0, atol=1e-12)
 
 
 def test_seed_makes_everything_reproducible():
