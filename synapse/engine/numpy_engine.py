@@ -17,22 +17,33 @@ import numpy as np
 from .. import squash as _squash
 
 
-def squash_both(f, s: np.ndarray):
-    """f(s) and f'(s) for an array, with the built-ins' derivative from f(s)."""
-    if f is _squash.LOGISTIC:  # 1 / (1 + e^-s), in place; |s| > 700 gives 0 or 1 anyway
-        e = np.clip(s, -700.0, 700.0)
-        np.negative(e, out=e)
-        np.exp(e, out=e)
-        e += 1.0
-        y = np.reciprocal(e, out=e)
-        d = 1.0 - y
+def squash_into(f, s: np.ndarray, y: np.ndarray, d: np.ndarray) -> None:
+    """y = f(s) and d = f'(s), written into y and d (the built-ins' d from y)."""
+    if f is _squash.LOGISTIC:  # 1 / (1 + e^-s); s < -700 gives 0 anyway, without overflow
+        np.maximum(s, -700.0, out=y)
+        np.negative(y, out=y)
+        np.exp(y, out=y)
+        y += 1.0
+        np.reciprocal(y, out=y)
+        np.subtract(1.0, y, out=d)
         d *= y
+    elif f is _squash.TANH:
+        np.tanh(s, out=y)
+        np.multiply(y, y, out=d)
+        np.subtract(1.0, d, out=d)
+    elif f is _squash.IDENTITY:
+        y[...] = s
+        d[...] = 1.0
+    else:
+        y[...], d[...] = squash_both(f, s)
+
+
+def squash_both(f, s: np.ndarray):
+    """f(s) and f'(s) for an array."""
+    if f in (_squash.LOGISTIC, _squash.TANH, _squash.IDENTITY):
+        y, d = np.empty_like(s), np.empty_like(s)
+        squash_into(f, s, y, d)
         return y, d
-    if f is _squash.TANH:
-        y = np.tanh(s)
-        return y, 1.0 - y * y
-    if f is _squash.IDENTITY:
-        return s.copy(), np.ones_like(s)
     y = np.asarray(f(s), dtype=float)
     d = np.asarray(f(s, True), dtype=float)
     if y.shape != s.shape:  # a squash written for scalars only
@@ -109,6 +120,17 @@ class NumpyEngine:
         self.out_lo, self.out_hi = layout.start[-1], layout.stop[-1]
         self.u = u
         self.scratch = {key: np.empty_like(blk.W) for key, blk in layout.blocks.items()}
+        # small networks learn in one pass over all weights: the unit each weight
+        # feeds (N, a zero, for connections into input units); large ones per block
+        self.row_of = None
+        if layout.C.shape[1] <= 50000:
+            self.row_of = np.full(layout.C.shape[1], N, dtype=np.intp)
+            for (_, b), blk in layout.blocks.items():
+                if b:
+                    n_b, n_a = blk.W.shape
+                    rows = np.repeat(np.arange(layout.start[b], layout.stop[b]), n_a)
+                    self.row_of[blk.offset:blk.offset + n_b * n_a] = rows
+            self.rfull = np.zeros(N + 1)
         # per layer, which gated-unit slots hold stored extended traces (the unit
         # has a self-connection) and which are derived (it has none); None: no such slot
         self.stored, self.derived = {}, {}
@@ -249,8 +271,8 @@ class NumpyEngine:
         state, old_, eb, selfw = u.state, u.old, u.eb, u.selfw
         for s in self.segments:
             p = s.p
-            old = state[p].copy()
-            old_[p] = old
+            old_[p] = state[p]
+            old = old_[p]
             if s.nodecay:  # no self-connections: g_jj w_jj = 0
                 decay = None
                 st = u.bias[p].copy()  # eq. 15: the bias term
@@ -300,12 +322,13 @@ class NumpyEngine:
                     T += np.bincount(erel, ib.W[er, eq] * y[eq], minlength=s.R)
                 for rel, v in rowT:
                     T[rel] += v
-            if not np.isfinite(st).all():  # overflowed: bounded as Neuron.activate does
+            total = np.add.reduce(st)
+            if total - total != 0:  # inf or nan somewhere: bounded as Neuron.activate does
                 np.nan_to_num(st, copy=False, nan=0.0)
             state[p] = st
             for f, ix in s.squash:  # eq. 16
                 if ix is None:
-                    act[p], u.deriv[p] = squash_both(f, st)
+                    squash_into(f, st, act[p], u.deriv[p])
                 else:
                     y, d = squash_both(f, st[ix])
                     act[s.lo + ix], u.deriv[s.lo + ix] = y, d
@@ -384,18 +407,31 @@ class NumpyEngine:
                 db += (dkm[b] * L.XB[b]).sum(axis=1) if dkm[b].shape[1] > 1 else (
                     dkm[b][:, 0] * L.XB[b][:, 0])
             u.bias[lo:hi] += db
+        if self.row_of is not None:  # every block at once: W += E * rate delta^P_j
+            rfull = self.rfull
+            for b in range(1, self.n_layers):
+                rfull[L.start[b]:L.stop[b]] = rdp[b]
+            L.flat["w"] += L.flat["e"] * rfull[self.row_of]
         for (a, b), blk in L.blocks.items():
             if b == 0:
                 continue
-            dW = self.scratch[(a, b)]
-            np.multiply(blk.E, rdp[b][:, None], out=dW)
-            if b in dkm and blk.X.shape[1] == 1:
-                dW += dkm[b][:, :1] * blk.X[:, 0, :]
-            elif b in dkm:
-                dW += np.matmul(dkm[b][:, None, :], blk.X)[:, 0, :]
-            if not blk.full:
-                dW *= blk.mask
-            blk.W += dW
+            if self.row_of is None:
+                dW = self.scratch[(a, b)]
+                np.multiply(blk.E, rdp[b][:, None], out=dW)
+                if b in dkm:
+                    dW += self._stored_traces(dkm[b], blk.X)
+                if not blk.full:
+                    dW *= blk.mask
+                blk.W += dW
+            elif b in dkm:  # absent pairs have E = X = 0: no mask needed
+                blk.W += self._stored_traces(dkm[b], blk.X)
+
+    @staticmethod
+    def _stored_traces(dk: np.ndarray, X: np.ndarray) -> np.ndarray:
+        """sum over t of dk[:, t] X[:, t, :]: the stored extended traces' share of eq. 24."""
+        if X.shape[1] == 1:
+            return dk[:, :1] * X[:, 0, :]
+        return np.matmul(dk[:, None, :], X)[:, 0, :]
 
     def run(self, Xs, Ys, rates, errors_of) -> np.ndarray:
         """activate each row, then (with Ys) propagate at rates[i] with the
