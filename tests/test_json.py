@@ -7,7 +7,9 @@ import os
 
 import numpy as np
 import pytest
-from conftest import ENGINES, FIXTURES, load_fixture, use_engine
+from conftest import ENGINES, FIXTURES, examples, load_fixture, use_engine
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import synapse
 from architect import LSTM, Perceptron
@@ -314,3 +316,69 @@ def test_neuron_level_network_round_trip():
     assert [(x["from"], x["to"], x["weight"]) for x in data["connections"]] == [
         (0, 1, 0.7), (1, 2, -1.3), (1, 1, 1.0)]
     np.testing.assert_allclose(drive(Network.from_json(data)), drive(net), rtol=0, atol=1e-12)
+
+
+# ---------------------------------------------------------------- random networks
+@st.composite
+def random_networks(draw):
+    """Any wiring: projections in every direction (recurrent ones and
+    self-connections included), gates by any unit, bounded squashes."""
+    sizes = draw(st.lists(st.integers(1, 3), min_size=2, max_size=4))
+    total = sum(sizes)
+    pick = st.integers(0, 10**6)
+    return {"sizes": sizes,
+            "squashes": draw(st.lists(st.sampled_from(["LOGISTIC", "TANH"]),
+                                      min_size=total, max_size=total)),
+            "links": draw(st.lists(st.tuples(pick, pick), min_size=1, max_size=12)),
+            "gates": draw(st.lists(st.tuples(pick, pick), max_size=6)),
+            "engine": draw(st.sampled_from(ENGINES)),
+            "seed": draw(st.integers(0, 2**32 - 1))}
+
+
+def build_random(spec):
+    layers = [Layer(s) for s in spec["sizes"]]
+    order = [n for layer in layers for n in layer.list]
+    for n, name in zip(order, spec["squashes"]):
+        n.squash = squash.BY_NAME[name]
+    n_in = spec["sizes"][0]
+    for a, b in spec["links"]:
+        src, dst = order[a % len(order)], order[n_in + b % (len(order) - n_in)]
+        src.project(dst)
+    conns = [c for n in order for c in n.connections.inputs] + \
+        [n.selfconnection for n in order if n.selfconnected()]
+    for which, g in spec["gates"]:
+        c = conns[which % len(conns)]
+        if c.gater is None:
+            order[g % len(order)].gate(c)
+    net = use_engine(Network(input=layers[0], hidden=layers[1:-1], output=layers[-1]),
+                     spec["engine"])
+    rng = np.random.default_rng(spec["seed"])
+    for n, layer in net.neurons():
+        if layer != "input":
+            n.bias = rng.normal()
+            for c in n.connections.inputs:
+                c.weight = rng.normal()
+    for _ in range(5):
+        net.activate(rng.uniform(-1, 1, net.inputs()))
+        net.propagate(0.2, rng.uniform(0, 1, net.outputs()))
+    return net
+
+
+@settings(max_examples=examples(40), deadline=None)
+@given(random_networks())
+def test_random_networks_round_trip(spec):
+    net = build_random(spec)
+    data = net.to_json()
+    text = json.dumps(data, allow_nan=False)
+    copy = use_engine(Network.from_json(text), spec["engine"])
+    assert copy.to_json() == data
+    twin = net.clone()
+    assert twin.to_json() == data
+    # activating only: the JSON copy continues like the original (to rounding:
+    # its connections may be summed in another order)
+    reference = drive(net, 20)
+    np.testing.assert_allclose(drive(copy, 20), reference, rtol=0, atol=1e-9)
+    # the clone continues bit for bit, also under training (it copies the traces)
+    np.testing.assert_array_equal(drive(twin, 20), reference)
+    np.testing.assert_array_equal(drive(twin, 20, train=True), drive(net, 20, train=True))
+    assert twin.to_json() == net.to_json()
