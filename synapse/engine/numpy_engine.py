@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import squash as _squash
+from . import runs
 
 
 def squash_into(f, s: np.ndarray, y: np.ndarray, d: np.ndarray) -> None:
@@ -88,24 +89,20 @@ class _Segment:
 class NumpyEngine:
     """Steps a network's layout with numpy."""
 
-    def __init__(self, net, layout):
+    def __init__(self, net, layout, fuse: bool = True):
         self.net = net
-        self.L = layout
         u = layout.units
         N = len(layout.neurons)
         self.N = N
         self.n_in = layout.stop[0]
-        self.n_layers = len(layout.start)
         pos = {n: i for i, n in enumerate(layout.neurons)}
-        self.group = np.zeros(N, dtype=np.intp)
-        for g in range(self.n_layers):
-            self.group[layout.start[g]:layout.stop[g]] = g
         selfgater = np.array([pos[n.selfconnection.gater] if n.selfconnection.gater is not None
                               else N for n in layout.neurons], dtype=np.intp)
-        into = {b: [] for b in range(self.n_layers)}
-        for (_, b), blk in layout.blocks.items():
-            into[b].append(blk)
-        self.into = into
+        self._plan_layers(layout)
+        if fuse:  # step independent neighbouring layers as one (see runs.py)
+            sequential = {b: self._sequential(b, selfgater) for b in range(1, self.n_layers)}
+            layout = runs.merge(layout, lambda b: sequential[b])
+            self._plan_layers(layout)
         self.segments = []
         for b in range(1, self.n_layers):
             lo, hi = layout.start[b], layout.stop[b]
@@ -142,6 +139,13 @@ class NumpyEngine:
             self.derived[b] = (valid & ~memory).astype(float) if (valid & ~memory).any() else None
 
     # ---- planning ----
+    def _plan_layers(self, layout) -> None:
+        self.L = layout
+        self.n_layers = len(layout.start)
+        self.into = {b: [] for b in range(self.n_layers)}
+        for (_, b), blk in layout.blocks.items():
+            self.into[b].append(blk)
+
     def _sequential(self, b, selfgater) -> bool:
         L = self.L
         lo, hi = L.start[b], L.stop[b]
