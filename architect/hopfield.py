@@ -37,7 +37,9 @@ class Hopfield(Network):
     0/1 units follow the classical ±1 dynamics s_i = sign(sum_j w_ij s_j).
     :meth:`feed` loads a probe and updates the units one at a time, in random
     order (drawn from ``synapse.seed``'s generator), until a sweep over all of
-    them changes nothing; :meth:`energy` never rises along the way.
+    them changes nothing; :meth:`energy` never rises along the way. A unit whose
+    field is exactly 0 (a tie) turns off, as HLIM(0) = 0; that keeps the energy
+    and still converges.
 
     Examples
     --------
