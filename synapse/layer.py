@@ -231,12 +231,15 @@ class Layer:
                 raise ValueError(f"ONE_TO_ONE gating needs a gater layer of the connection's "
                                  f"size {connection.size}, got {self.size}")
             plan = list(zip(self.list, connection.list))
+        if len({id(c) for _, c in plan}) != len(plan):
+            raise ValueError("a connection would get two gaters; a connection has one gater")
         for _, c in plan:  # check everything before changing anything
             if c.gater is not None:
                 raise ValueError(f"connection {c.from_.ID}->{c.to.ID} is already gated by "
                                  f"neuron {c.gater.ID}; a connection has one gater")
         for gater, c in plan:
-            gater.gate(c)
+            gater._gate(c)
+        _touch(*{n for gater, c in plan for n in (gater, c.to)})
         connection.gatedfrom.append((self, type))
 
     def selfconnected(self) -> bool:

@@ -290,13 +290,17 @@ class Neuron:
         if connection.gater is not None:
             raise ValueError(f"connection {connection.from_.ID}->{connection.to.ID} is already "
                              f"gated by neuron {connection.gater.ID}; a connection has one gater")
+        self._gate(connection)
+        _touch(self, connection.to)
+
+    def _gate(self, connection: Connection) -> None:
+        """Gate a checked, ungated connection (the caller touches)."""
         connection.gater = self
         self.connections.gated.append(connection)
         k = connection.to
         if _before(self, k) and k not in self._G:
             _set_gated_units(self, self._G + [k])
         k._gaters = None
-        _touch(self, k)
 
     def selfconnected(self) -> bool:
         """Whether the self-connection's weight is nonzero."""
