@@ -20,7 +20,7 @@ def _parser() -> argparse.ArgumentParser:
                      epilog=f"demos:\n{listing}\n\nexample: python -m synapse demo xor",
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", metavar="demo", required=True,
-                                     parser_class=_Parser)
+                                     title="commands", parser_class=_Parser)
     demo = commands.add_parser("demo", help="run a demo: " + ", ".join(DEMOS),
                                epilog=f"demos:\n{listing}",
                                formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -32,7 +32,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
-    DEMOS[args.name][0](seed=args.seed)
+    try:
+        DEMOS[args.name][0](seed=args.seed)
+    except BrokenPipeError:  # the reader went away (e.g. piped into head)
+        sys.stderr.close()
     return 0
 
 

@@ -95,8 +95,14 @@ def erg(seed: int = 1) -> dict:
     guesses = ["".join(s for s, y in zip(grammar.SYMBOLS, row) if y >= 0.5) for row in out]
     print(f"  a fresh string {string} (grammatical: {result['test'](string)})")
     print("  predicted next: " + " ".join(f"{a}->{g or '?'}" for a, g in zip(string, guesses)))
+    right = 0
+    for _ in range(100):
+        X, Y = grammar.sequence(grammar.generate())
+        net.clear()
+        right += np.array_equal(np.floor(net._run(X) + 0.5), Y)
     _summary(iterations=result["iterations"], error=f"{result['error']:.4f}",
-             time=f"{result['time']:.1f}s")
+             fresh_strings_entirely_right=f"{right}/100", time=f"{result['time']:.1f}s")
+    result["fresh"] = right / 100
     return result
 
 
@@ -106,8 +112,8 @@ def timing(seed: int = 1) -> dict:
 
     _seed(seed)
     net = LSTM(2, 7, 1)
-    print("Timing task on LSTM(2, 7, 1): 7000 training samples, 1000 test samples", flush=True)
-    result = Trainer(net).timing_task(log=10)
+    print("Timing task on LSTM(2, 7, 1): 4000 training samples, 500 test samples", flush=True)
+    result = Trainer(net).timing_task(train_samples=4000, test_samples=500, log=10)
     train, test = result["train"], result["test"]
     _summary(iterations=train["iterations"], error=f"{train['error']:.5f}",
              test_error=f"{test['error']:.5f}", time=f"{train['time'] + test['time']:.1f}s")

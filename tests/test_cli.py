@@ -1,0 +1,86 @@
+"""``python -m synapse``: help, errors, and the demos."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from synapse import demos
+from synapse.__main__ import main
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NAMES = ["xor", "sin", "dsr", "erg", "timing", "hopfield"]
+
+
+def cli(*args, timeout=600):
+    return subprocess.run([sys.executable, "-m", "synapse", *args], capture_output=True,
+                          text=True, timeout=timeout, cwd=ROOT)
+
+
+def test_help_lists_every_demo():
+    r = cli("--help")
+    assert r.returncode == 0
+    for name in NAMES:
+        assert f"\n  {name} " in r.stdout
+    assert "python -m synapse demo xor" in r.stdout
+    r = cli("demo", "--help")
+    assert r.returncode == 0 and "--seed" in r.stdout and all(n in r.stdout for n in NAMES)
+
+
+@pytest.mark.parametrize("args, says", [
+    ((), "required"), (("demo",), "required"), (("demo", "mnist"), "invalid choice: 'mnist'"),
+    (("dem", "xor"), "invalid choice: 'dem'"), (("demo", "xor", "--seed", "x"), "invalid int"),
+    (("demo", "xor", "extra"), "unrecognized arguments"), (("--fast",), "")])
+def test_bad_arguments_one_line_exit_2(args, says):
+    r = cli(*args)
+    assert r.returncode == 2
+    assert r.stdout == ""
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("python -m synapse")
+    assert "error:" in lines[0] and says in lines[0]
+
+
+def test_demo_xor_shows_progress_and_a_summary():
+    r = cli("demo", "xor")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert any(line.startswith("iterations 250 error") for line in lines)  # progress
+    summary = lines[-1]
+    assert summary.startswith("-- summary: iterations ")
+    error = float(summary.split("error ")[1].split(",")[0])
+    assert error <= 0.005
+    assert sum(line.strip().startswith("[") and "->" in line for line in lines) == 4
+
+
+def test_demo_hopfield_recalls_every_pattern():
+    r = cli("demo", "hopfield", "--seed", "1")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[-1].startswith("-- summary: recalled 6/6")
+    assert r.stdout.count("(exact,") == 6
+
+
+def test_demos_are_seeded(capsys):
+    a = demos.hopfield(seed=3)
+    out_a = capsys.readouterr().out
+    b = demos.hopfield(seed=3)
+    out_b = capsys.readouterr().out
+    assert a["recalled"] == b["recalled"]
+    strip = [line for line in out_a.splitlines() if "time" not in line]
+    assert strip == [line for line in out_b.splitlines() if "time" not in line]
+
+
+def test_demo_sin_in_process(capsys):
+    assert main(["demo", "sin"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1].startswith("-- summary: iterations ")
+    assert float(out[-1].split("error ")[1].split(",")[0]) <= 0.001
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["dsr", "erg", "timing"])
+def test_long_demos(name):
+    r = cli("demo", name, timeout=1800)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[-1].startswith("-- summary: iterations ")
