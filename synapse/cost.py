@@ -41,11 +41,12 @@ def CROSS_ENTROPY(target, output, derivate: bool = False):
     """-sum(t log(y + eps) + (1 - t) log(1 + eps - y)), eps = 1e-15.
 
     Outputs are clipped to [0, 1] first, so the cost stays finite for outputs of
-    any squash."""
-    t, y = _pair(target, output)
-    y = np.clip(y, 0.0, 1.0)
+    any squash; outside [0, 1] it is flat, and its derivative there is 0."""
+    t, raw = _pair(target, output)
+    y = np.clip(raw, 0.0, 1.0)
     if derivate:
-        return -t / (y + _EPS) + (1.0 - t) / ((1.0 + _EPS) - y)
+        d = -t / (y + _EPS) + (1.0 - t) / ((1.0 + _EPS) - y)
+        return np.where((raw >= 0.0) & (raw <= 1.0), d, 0.0)
     return float(-np.sum(t * np.log(y + _EPS) + (1.0 - t) * np.log((1.0 + _EPS) - y)))
 
 

@@ -100,7 +100,7 @@ class Network:
         if isinstance(unit, Network):
             unit = unit.layers.input
         if not isinstance(unit, Layer):
-            raise TypeError(f"project expects a Network or a Layer, got {type(unit).__name__}")
+            raise TypeError(f"project expects a Network or a Layer, got {unit.__class__.__name__}")
         return self.layers.output.project(unit, type, weights)
 
     def gate(self, connection: LayerConnection, type) -> None:

@@ -388,3 +388,19 @@ def test_inputs_at_the_float_limit_keep_every_number_finite(engine):
         f = net.standalone()
         assert np.all(np.isfinite(f([1e308, 1e308, -1e308])))
     assert np.all(np.isfinite(numbers(net)))
+
+
+def test_cross_entropy_learns_nothing_from_outputs_outside_0_1_on_every_path():
+    """The cost clips outputs to [0, 1], so it is flat outside: no gradient."""
+    assert cost.CROSS_ENTROPY([0.3], [-0.5], derivate=True).tolist() == [0.0]
+
+    def tanh_out():
+        i, o = Layer(2), Layer(1).set(squash=squash.TANH)
+        i.project(o, weights=[[-2.0, -1.0]])
+        return Network(input=i, output=o)
+
+    for net in twins(tanh_out):
+        before = numbers(net)
+        net.activate([1.0, 1.0])  # tanh(-3 + bias) < 0
+        net.propagate(0.5, [0.3], cost=cost.CROSS_ENTROPY)
+        assert np.array_equal(numbers(net)[:2], before[:2])  # the weights did not move

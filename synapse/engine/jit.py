@@ -217,10 +217,11 @@ if numba is not None:
                 errors[i] = t - y
             elif cost == 1:
                 errors[i] = 2.0 * (t - y) / n * A[DERIV + out_lo + i]
-            else:
-                yc = min(max(y, 0.0), 1.0)
-                errors[i] = (t / (yc + 1e-15) - (1.0 - t) / ((1.0 + 1e-15) - yc)) * A[
+            elif 0.0 <= y <= 1.0:  # cross-entropy; flat (derivative 0) outside [0, 1]
+                errors[i] = (t / (y + 1e-15) - (1.0 - t) / ((1.0 + 1e-15) - y)) * A[
                     DERIV + out_lo + i]
+            else:
+                errors[i] = 0.0
 
     @_jit
     def _learn(rate, errors, A, ix):
