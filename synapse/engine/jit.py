@@ -176,11 +176,16 @@ if numba is not None:
             A[EB + j] = decay * A[EB + j] + 1.0  # eq. 17, bias
             for c in range(ix[IN_PTR + j], ix[IN_PTR + j + 1]):
                 w = ix[CW + c]
-                g = A[ACT + ix[CG + c]]  # eq. 14
                 y = A[ACT + ix[SRC + c]]
-                A[G + w] = g
-                s += g * A[W + w] * y  # eq. 15
-                A[E + w] = decay * A[E + w] + g * y  # eq. 17
+                gater = ix[CG + c]
+                if gater == N:  # ungated: the gain is 1 (stored once by the layout)
+                    s += A[W + w] * y  # eq. 15
+                    A[E + w] = y if decay == 0.0 else decay * A[E + w] + y  # eq. 17
+                else:
+                    g = A[ACT + gater]  # eq. 14
+                    A[G + w] = g
+                    s += g * A[W + w] * y  # eq. 15
+                    A[E + w] = g * y if decay == 0.0 else decay * A[E + w] + g * y  # eq. 17
             if not np.isfinite(s):  # overflowed: bounded as Neuron.activate does
                 s = 0.0 if s != s else (FMAX if s > 0 else -FMAX)
             A[STATE + j] = s
