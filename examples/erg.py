@@ -2,7 +2,6 @@
 
     python examples/erg.py
 """
-import numpy as np
 
 import synapse
 from architect import LSTM
