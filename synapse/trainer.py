@@ -24,7 +24,6 @@ import time
 import numpy as np
 
 from . import _check, cost as _cost, rng, tasks
-from .cost import _EPS
 from .network import Network
 
 __all__ = ["Trainer"]
@@ -122,9 +121,12 @@ def _training_set(data, n_in: int, n_out: int, what: str = "training set"):
         arrays = []
         for name, a, width in (("inputs", X, n_in), ("outputs", Y, n_out)):
             try:
-                a = np.array(a, dtype=float)
-            except (TypeError, ValueError):
-                raise TypeError(f"{what} {name} must be a 2-D array of numbers") from None
+                a = np.asarray(a)
+            except ValueError:  # ragged nested lists
+                a = None
+            if a is None or a.dtype.kind not in "fiu":
+                raise TypeError(f"{what} {name} must be a 2-D array of numbers")
+            a = a.astype(float)
             if a.ndim != 2 or a.shape[1] != width:
                 raise ValueError(f"{what} {name} must have shape (n, {width}), got {a.shape}")
             if not np.all(np.isfinite(a)):
@@ -153,8 +155,10 @@ def _training_set(data, n_in: int, n_out: int, what: str = "training set"):
 def set_error(cost, targets: np.ndarray, outputs: np.ndarray) -> float:
     """The mean over the rows of ``cost(targets[i], outputs[i])``.
 
-    The built-in costs are computed for all rows at once; any other cost is
-    called row by row.
+    The built-in costs take all rows in one call: MSE's mean over every entry
+    is the mean of the rows' means, and CROSS_ENTROPY's and BINARY's sums over
+    every entry, divided by the rows, are the mean of the rows' sums. Any other
+    cost is called row by row.
 
     >>> import numpy as np
     >>> from synapse import cost
@@ -164,13 +168,9 @@ def set_error(cost, targets: np.ndarray, outputs: np.ndarray) -> float:
     T = np.asarray(targets, dtype=float)
     Y = np.asarray(outputs, dtype=float)
     if cost is _cost.MSE:
-        return float(np.mean((T - Y) ** 2)) if T.size else 0.0
-    if cost is _cost.CROSS_ENTROPY:
-        Y = np.clip(Y, 0.0, 1.0)
-        return float(np.mean(-np.sum(T * np.log(Y + _EPS) + (1.0 - T) * np.log((1.0 + _EPS) - Y),
-                                     axis=1)))
-    if cost is _cost.BINARY:
-        return float(np.mean(np.sum(np.floor(T * 2 + 0.5) != np.floor(Y * 2 + 0.5), axis=1)))
+        return cost(T, Y)
+    if cost is _cost.CROSS_ENTROPY or cost is _cost.BINARY:
+        return cost(T, Y) / len(T)
     return float(np.mean([_cost_value(cost, t, y) for t, y in zip(T, Y)]))
 
 
