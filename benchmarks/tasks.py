@@ -46,17 +46,6 @@ DSR = dict(targets=(2, 4, 7, 8), distractors=(3, 5, 6, 9), prompts=(0, 1), lengt
 VARIANTS = ("ours", "synaptic", "fixed-cell-bias")
 
 
-def fresh_accuracy(net, n: int, sequence, clear: bool) -> float:
-    """Fraction of ``n`` fresh sequences whose every output rounds to its target."""
-    right = 0
-    for _ in range(n):
-        X, Y = sequence()
-        if clear:
-            net.clear()
-        right += np.array_equal(np.floor(net._run(X) + 0.5), Y)
-    return right / n
-
-
 def run(task: str, variant: str, sequences: int, seed: int, log: int, check: int) -> dict:
     synapse.seed(seed)
     net = LSTM(10, 8, 4) if task == "dsr" else LSTM(6, 7, 6)
@@ -87,14 +76,15 @@ def run(task: str, variant: str, sequences: int, seed: int, log: int, check: int
     trainer = Trainer(net)
     if task == "dsr":
         result = trainer.dsr(iterations=sequences, clear=clear, schedule=schedule, **DSR)
-        accuracy = fresh_accuracy(net, check, lambda: tasks.dsr_trial(**DSR), clear)
+        accuracy = tasks.fraction_right(net, lambda: tasks.dsr_trial(**DSR), check, clear)
     else:
         options = (dict(clear=False, targets="next", learn="miss", pairing="crosswise")
                    if variant == "synaptic" else {})
         # error=0: run on past the Trainer's rule to see the mean error of 1000 strings
         result = trainer.erg(iterations=sequences, error=0, log=0, schedule=schedule, **options)
         grammar = tasks.ReberGrammar(options.get("pairing", "standard"))
-        accuracy = fresh_accuracy(net, check, lambda: grammar.sequence(grammar.generate()), clear)
+        accuracy = tasks.fraction_right(net, lambda: grammar.sequence(grammar.generate()), check,
+                                         clear)
     result.update(first=first, last1000=float(np.mean(errors[-1000:])), fresh=accuracy)
     return result
 

@@ -95,14 +95,9 @@ def erg(seed: int = 1) -> dict:
     guesses = ["".join(s for s, y in zip(grammar.SYMBOLS, row) if y >= 0.5) for row in out]
     print(f"  a fresh string {string} (grammatical: {result['test'](string)})")
     print("  predicted next: " + " ".join(f"{a}->{g or '?'}" for a, g in zip(string, guesses)))
-    right = 0
-    for _ in range(100):
-        X, Y = grammar.sequence(grammar.generate())
-        net.clear()
-        right += np.array_equal(np.floor(net._run(X) + 0.5), Y)
+    result["fresh"] = tasks.fraction_right(net, lambda: grammar.sequence(grammar.generate()), 100)
     _summary(iterations=result["iterations"], error=f"{result['error']:.4f}",
-             fresh_strings_entirely_right=f"{right}/100", time=f"{result['time']:.1f}s")
-    result["fresh"] = right / 100
+             fresh_strings_entirely_right=f"{result['fresh']:.2f}", time=f"{result['time']:.1f}s")
     return result
 
 

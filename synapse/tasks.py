@@ -22,7 +22,7 @@ import numpy as np
 
 from . import rng
 
-__all__ = ["dsr_symbols", "dsr_trial", "ReberGrammar", "timing_samples"]
+__all__ = ["dsr_symbols", "dsr_trial", "ReberGrammar", "timing_samples", "fraction_right"]
 
 
 # ---------------------------------------------------------------- DSR
@@ -212,3 +212,24 @@ def timing_samples(size: int):
         inputs[t + 1:min(t + n + 1, size), 1] = inputs[t, 1]
         t += n
     return inputs, outputs
+
+
+# ---------------------------------------------------------------- checking
+def fraction_right(net, make, n: int, clear: bool = True) -> float:
+    """The fraction of ``n`` fresh sequences ``(inputs, targets) = make()`` on which
+    every output of ``net`` rounds (half up) to its target. Nothing is learnt;
+    with ``clear`` the network is cleared before each sequence.
+
+    >>> import synapse
+    >>> from architect import LSTM
+    >>> synapse.seed(0)
+    >>> fraction_right(LSTM(6, 2, 2), lambda: dsr_trial([2, 4], [3, 5], [0, 1], 9), 10)
+    0.0
+    """
+    right = 0
+    for _ in range(n):
+        X, Y = make()
+        if clear:
+            net.clear()
+        right += np.array_equal(np.floor(net._run(X) + 0.5), Y)
+    return right / n

@@ -19,16 +19,6 @@ def snapshot(net):
     return json.dumps(net.to_json(), sort_keys=True)
 
 
-def recall_rate(net, n, **dsr):
-    """Fraction of fresh trials the network gets entirely right, without learning."""
-    right = 0
-    for _ in range(n):
-        X, Y = tasks.dsr_trial(**dsr)
-        net.clear()
-        right += np.array_equal(np.floor(net._run(X) + 0.5), Y)
-    return right / n
-
-
 # ---------------------------------------------------------------- DSR data
 def test_dsr_trial_places_targets_in_numeric_order_and_recalls_them_at_the_prompts():
     synapse.seed(0)
@@ -165,7 +155,7 @@ def test_dsr_small_recalls_fresh_sequences():
     assert set(result) == {"iterations", "success", "error", "time"}
     assert result["success"] >= 0.95
     assert result["iterations"] % 1000 == 0 and result["iterations"] < 250000
-    assert recall_rate(net, 200, **SMALL_DSR) >= 0.95
+    assert tasks.fraction_right(net, lambda: tasks.dsr_trial(**SMALL_DSR), 200) >= 0.95
 
 
 def test_dsr_counts_success_per_block_and_stops_at_iterations():
@@ -220,14 +210,8 @@ def test_erg_reaches_the_criterion():
     assert result["error"] <= 0.05
     assert result["iterations"] < 20000
     g = ReberGrammar()
-    right = {"trained": 0, "untrained": 0}
-    for _ in range(200):
-        X, Y = g.sequence(result["generate"]())
-        for name, n in (("trained", net), ("untrained", untrained)):
-            n.clear()
-            right[name] += np.array_equal(np.floor(n._run(X) + 0.5), Y)
-    assert right["untrained"] == 0
-    assert right["trained"] / 200 >= 0.3
+    assert tasks.fraction_right(untrained, lambda: g.sequence(g.generate()), 200) == 0
+    assert tasks.fraction_right(net, lambda: g.sequence(g.generate()), 200) >= 0.3
     assert result["test"](result["generate"]()) and not result["test"]("BTBTXSEPE")
 
 
