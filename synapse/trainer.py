@@ -485,7 +485,10 @@ class Trainer:
         One iteration: generate a string; for each symbol but the last,
         activate on it and learn (``rate``) towards the target. The iteration's error is the summed cost over the
         string divided by its length; training stops once it is at or below
-        ``error``, or after ``iterations`` strings.
+        ``error``, or after ``iterations`` strings. One short string can meet
+        that before the grammar is learnt: check fresh strings afterwards
+        (:func:`synapse.tasks.fraction_right`; ``benchmarks/tasks.py`` also
+        follows the mean error of 1000 strings).
 
         Needs 6 inputs and 6 outputs (symbols B P T X S E; V reads as no input,
         as in synaptic.js) or 7 and 7 (V has a unit too).
