@@ -30,11 +30,10 @@ def load_fixture(name: str) -> dict:
 
 # ---------------------------------------------------------------- engines
 def _has_numba() -> bool:
-    try:
-        import numba  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether the JIT engine can run (numba installed, SYNAPSE_NO_JIT unset)."""
+    from synapse.engine import jit
+
+    return jit.available()
 
 
 #: The ways a network can run: the neuron objects, and each compiled engine.

@@ -7,8 +7,6 @@ and states.
 """
 from __future__ import annotations
 
-import importlib.util
-
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -17,8 +15,9 @@ from hypothesis import strategies as st
 import synapse
 from architect import LSTM, Perceptron
 from synapse import ConnectionType, Layer, Network, Neuron, cost, squash
+from synapse.engine import jit
 
-HAVE_NUMBA = importlib.util.find_spec("numba") is not None
+HAVE_NUMBA = jit.available()  # numba installed and SYNAPSE_NO_JIT unset
 ENGINES = ["numpy"] + (["jit"] if HAVE_NUMBA else [])
 SQUASHES = [squash.LOGISTIC, squash.TANH, squash.IDENTITY, squash.RELU, squash.HLIM]
 

@@ -8,6 +8,8 @@ returning to Python per sample. Equation numbers are Monner and Reggia's.
 """
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from .. import squash as _squash
@@ -16,6 +18,8 @@ from .numpy_engine import clear_layout
 try:
     import numba
 except ImportError:  # the JIT is an optional extra
+    numba = None
+if os.environ.get("SYNAPSE_NO_JIT"):  # run as without numba (for tests and debugging)
     numba = None
 
 SQUASH_CODES = {_squash.LOGISTIC: 0, _squash.TANH: 1, _squash.IDENTITY: 2, _squash.HLIM: 3,
