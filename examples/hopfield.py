@@ -18,4 +18,5 @@ for p in patterns:
     probe[g.choice(64, 6, replace=False)] ^= 1          # flip 10% of the bits
     recalled = net.feed(probe)                          # asynchronous updates until stable
     print(f"{int(np.sum(probe != p))} bits off -> {int(np.sum(np.array(recalled) != p))} off "
-          f"after {net.sweeps} sweeps; energy {net.energy(probe):.2f} -> {net.energy(recalled):.2f}")
+          f"after {net.sweeps} sweeps; "
+          f"energy {net.energy(probe):.2f} -> {net.energy(recalled):.2f}")

@@ -16,5 +16,5 @@ from .trainer import Trainer
 
 __version__ = "0.1.0"
 
-__all__ = ["Neuron", "Connection", "Layer", "LayerConnection", "Network", "Trainer", "ConnectionType",
-           "GateType", "squash", "cost", "seed"]
+__all__ = ["Neuron", "Connection", "Layer", "LayerConnection", "Network", "Trainer",
+           "ConnectionType", "GateType", "squash", "cost", "seed"]

@@ -16,7 +16,8 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     listing = "\n".join(f"  {name:<9} {doc}" for name, (_, doc) in DEMOS.items())
     parser = _Parser(prog="python -m synapse",
-                     description="synapse: neural networks built neuron by neuron, trained by LSTM-g.",
+                     description="synapse: neural networks built neuron by neuron, "
+                                 "trained by LSTM-g.",
                      epilog=f"demos:\n{listing}\n\nexample: python -m synapse demo xor",
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", metavar="demo", required=True,

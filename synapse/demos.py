@@ -14,7 +14,8 @@ import time
 
 import numpy as np
 
-from . import Trainer, cost, rng, seed as _seed, tasks
+from . import Trainer, cost, rng, tasks
+from . import seed as _seed
 
 
 def _summary(**fields) -> None:

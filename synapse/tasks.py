@@ -36,7 +36,8 @@ def dsr_symbols(targets, distractors, prompts) -> int:
     every = []
     for name, values in lists.items():
         if isinstance(values, (str, bytes)) or not hasattr(values, "__len__") or len(values) == 0:
-            raise TypeError(f"DSR {name} must be a non-empty list of symbol numbers, got {values!r}")
+            raise TypeError(f"DSR {name} must be a non-empty list of symbol numbers, "
+                            f"got {values!r}")
         for v in values:
             if isinstance(v, bool) or not isinstance(v, numbers.Integral):
                 raise TypeError(f"DSR {name} must hold integers, got {v!r}")
@@ -66,7 +67,8 @@ def dsr_trial(targets, distractors, prompts, length: int):
         raise ValueError(f"DSR length must leave room for {len(prompts)} targets before the "
                          f"{len(prompts)} prompts (at least {2 * len(prompts)}), got {length}")
     g = rng.generator()
-    targets, distractors, prompts = (np.asarray(v, dtype=int) for v in (targets, distractors, prompts))
+    targets, distractors, prompts = (np.asarray(v, dtype=int)
+                                     for v in (targets, distractors, prompts))
     sequence = distractors[g.integers(len(distractors), size=body)]
     which = g.integers(len(targets), size=len(prompts))
     positions = np.sort(g.choice(body, size=len(prompts), replace=False))  # numeric order

@@ -23,7 +23,8 @@ import time
 
 import numpy as np
 
-from . import _check, cost as _cost, rng, tasks
+from . import _check, rng, tasks
+from . import cost as _cost
 from .network import Network
 
 __all__ = ["Trainer"]
@@ -116,7 +117,8 @@ def _check_schedule(schedule):
 
 def _training_set(data, n_in: int, n_out: int, what: str = "training set"):
     """``data`` as two float arrays X (n, n_in) and Y (n, n_out), checked."""
-    if isinstance(data, (list, tuple)) and len(data) == 2 and not any(isinstance(d, dict) for d in data):
+    if (isinstance(data, (list, tuple)) and len(data) == 2
+            and not any(isinstance(d, dict) for d in data)):
         X, Y = data
         arrays = []
         for name, a, width in (("inputs", X, n_in), ("outputs", Y, n_out)):
@@ -313,7 +315,10 @@ class Trainer:
         net = self.network
         X, Y = self._set(training_set)
         rate = self.rate if rate is None else _check_rate(rate)
-        iterations = self.iterations if iterations is None else _positive_int(iterations, "iterations")
+        if iterations is None:
+            iterations = self.iterations
+        else:
+            iterations = _positive_int(iterations, "iterations")
         error = self.error if error is None else _non_negative(error, "error")
         if not isinstance(shuffle, (bool, np.bool_)):
             raise TypeError(f"shuffle must be True or False, got {shuffle!r}")
@@ -483,8 +488,9 @@ class Trainer:
         """The Embedded Reber Grammar (see TASKS.md and :class:`synapse.tasks.ReberGrammar`).
 
         One iteration: generate a string; for each symbol but the last,
-        activate on it and learn (``rate``) towards the target. The iteration's error is the summed cost over the
-        string divided by its length; training stops once it is at or below
+        activate on it and learn (``rate``) towards the target. The iteration's
+        error is the summed cost over the string divided by its length;
+        training stops once it is at or below
         ``error``, or after ``iterations`` strings. One short string can meet
         that before the grammar is learnt: check fresh strings afterwards
         (:func:`synapse.tasks.fraction_right`; ``benchmarks/tasks.py`` also

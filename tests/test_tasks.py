@@ -22,7 +22,8 @@ def snapshot(net):
 # ---------------------------------------------------------------- DSR data
 def test_dsr_trial_places_targets_in_numeric_order_and_recalls_them_at_the_prompts():
     synapse.seed(0)
-    targets, distractors, prompts = PAPER_DSR["targets"], PAPER_DSR["distractors"], PAPER_DSR["prompts"]
+    targets, distractors, prompts = (PAPER_DSR["targets"], PAPER_DSR["distractors"],
+                                     PAPER_DSR["prompts"])
     late = 0
     for _ in range(300):
         X, Y = tasks.dsr_trial(**PAPER_DSR)
@@ -144,7 +145,8 @@ def test_xor_task_checks_the_network_and_trains():
     result = Trainer(net).xor(rate=0.3)
     assert set(result) == {"error", "iterations", "time"}
     assert result["error"] <= 0.005
-    assert [round(float(net.activate(x)[0])) for x in ([0, 0], [0, 1], [1, 0], [1, 1])] == [0, 1, 1, 0]
+    rows = ([0, 0], [0, 1], [1, 0], [1, 1])
+    assert [round(float(net.activate(x)[0])) for x in rows] == [0, 1, 1, 0]
 
 
 def test_dsr_small_recalls_fresh_sequences():

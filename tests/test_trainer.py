@@ -326,7 +326,8 @@ def test_unknown_train_option_is_a_type_error():
 
 
 @pytest.mark.parametrize("kwargs, error", [
-    (dict(network="net"), TypeError), (dict(rate=None), TypeError), (dict(iterations=-5), ValueError),
+    (dict(network="net"), TypeError), (dict(rate=None), TypeError),
+    (dict(iterations=-5), ValueError),
     (dict(error=float("nan")), ValueError), (dict(cost=1), TypeError),
     (dict(gradient="cost", cost=cost.BINARY), ValueError),
     (dict(cross_validate={"test_size": 0}), ValueError)])
