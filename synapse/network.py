@@ -13,7 +13,8 @@ from .neuron import Neuron
 
 __all__ = ["Network"]
 
-_COST_CODES = {None: 0, _cost.MSE: 1, _cost.CROSS_ENTROPY: 2}  # the costs the JIT computes
+_COST_CODES = {None: 0, _cost.MSE: 1, _cost.CROSS_ENTROPY: 2}  # the gradients the JIT computes
+_ERROR_CODES = {_cost.MSE: 1, _cost.CROSS_ENTROPY: 2, _cost.BINARY: 3}  # the costs it reports
 
 
 class Network:
@@ -232,19 +233,19 @@ class Network:
         activations; stops after the first pass at or below target_error.
         Returns (passes run, their errors), or None when the engine cannot (the
         caller then loops over ``_run``). Inputs must be validated by the caller."""
-        from .cost import BINARY, CROSS_ENTROPY, MSE
-
-        codes = {MSE: 1, CROSS_ENTROPY: 2, BINARY: 3}
-        if not self._optimize or cost not in _COST_CODES or error_cost not in codes:
+        if not self._can_train_passes(cost, error_cost):
             return None
-        engine = self._fast()
-        if not hasattr(engine, "train"):
-            return None
-        return engine.train(np.ascontiguousarray(X, dtype=float),
+        return self._fast().train(np.ascontiguousarray(X, dtype=float),
                             np.ascontiguousarray(Y, dtype=float),
                             np.ascontiguousarray(orders, dtype=np.int64),
                             np.ascontiguousarray(rates, dtype=float),
-                            _COST_CODES[cost], codes[error_cost], float(target_error))
+                            _COST_CODES[cost], _ERROR_CODES[error_cost], float(target_error))
+
+    def _can_train_passes(self, cost=None, error_cost=None) -> bool:
+        """Whether ``_train_passes`` can run these costs on this network's engine."""
+        if not self._optimize or cost not in _COST_CODES or error_cost not in _ERROR_CODES:
+            return False
+        return hasattr(self._fast(), "train")
 
     def _output_errors(self, target: np.ndarray, cost) -> np.ndarray:
         """The direct error term of each output: t - y, or -dC/dy f'(s)."""

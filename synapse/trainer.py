@@ -340,19 +340,35 @@ class Trainer:
         generator = rng.generator()
         last_error = None
         it = 0
+        # Passes the JIT can run many at a time, without returning to Python:
+        # up to the next log line or schedule call. Shuffles are drawn the same
+        # way either path (argsort of uniform draws, a row per pass), so both
+        # give the same numbers.
+        chunked = cv is None and not callable(rate) and net._can_train_passes(learn_cost, cost)
         while it < iterations:
-            it += 1
-            r = _rate_at(rate, it, iterations, last_error)
-            if shuffle:
-                order = generator.permutation(len(X))
-                xs, ys = X[order], Y[order]
+            if chunked:
+                stop = min(iterations, it + _CHUNK, *(
+                    (it // every + 1) * every for every in (log, schedule and schedule[0]) if every))
+                n = stop - it
+                orders = (np.argsort(generator.random((n, len(X))), axis=1) if shuffle
+                          else np.broadcast_to(np.arange(len(X)), (n, len(X))))
+                rates = _rates_of(rate, it + 1, stop, iterations)
+                done, errors = net._train_passes(X, Y, orders, rates, learn_cost, cost, error)
+                it += done
+                r, last_error = float(rates[done - 1]), float(errors[-1])
             else:
-                xs, ys = X, Y
-            outputs = net._run(xs, ys, r, learn_cost)
-            if cv is None:
-                last_error = set_error(cost, ys, outputs)
-            else:
-                last_error = set_error(cost, Y_test, net._run(X_test))
+                it += 1
+                r = _rate_at(rate, it, iterations, last_error)
+                if shuffle:
+                    order = np.argsort(generator.random(len(X)))
+                    xs, ys = X[order], Y[order]
+                else:
+                    xs, ys = X, Y
+                outputs = net._run(xs, ys, r, learn_cost)
+                if cv is None:
+                    last_error = set_error(cost, ys, outputs)
+                else:
+                    last_error = set_error(cost, Y_test, net._run(X_test))
             if log and it % log == 0:
                 print(f"iterations {it} error {last_error:.6g} rate {r:.6g}", flush=True)
             if schedule and it % schedule[0] == 0 and schedule[1](
@@ -590,6 +606,18 @@ class Trainer:
                             error=error, log=log, cost=cost, schedule=schedule,
                             gradient=gradient)
         return {"train": result, "test": self.test((X[n_train:], Y[n_train:]), cost=cost)}
+
+
+_CHUNK = 10000  # passes per call of the JIT's training kernel, at most
+
+
+def _rates_of(rate, first: int, last: int, iterations: int) -> np.ndarray:
+    """The rates of iterations first..last (1-based) for a number or a list."""
+    its = np.arange(first, last + 1)
+    if isinstance(rate, list):
+        index = np.minimum((its - 1) * len(rate) // iterations, len(rate) - 1)
+        return np.asarray(rate, dtype=float)[index]
+    return np.full(len(its), float(rate))
 
 
 def _rate_at(rate, it: int, iterations: int, last_error):

@@ -343,3 +343,26 @@ def test_test_rejects_bad_sets():
         t.test([{"input": [1], "output": [1]}])
     with pytest.raises(TypeError):
         t.test(rows(GATES["AND"][1]), cost="MSE")
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_train_gives_the_same_numbers_on_every_path(shuffle):
+    """The JIT runs many passes per call, the others one: same draws, same result."""
+    from synapse.engine import jit
+
+    xor = [{"input": [a, b], "output": [a ^ b]} for a in (0, 1) for b in (0, 1)]
+    results = []
+    for optimize, engine in [(False, None), (True, "numpy")] + (
+            [(True, "jit")] if jit.available() else []):
+        synapse.seed(5)
+        net = Perceptron(2, 3, 1)
+        net.set_optimize(optimize, engine=engine)
+        out = Trainer(net).train(xor, rate=[0.3, 0.2, 0.1], iterations=2500, error=0.01,
+                                 shuffle=shuffle, schedule={"every": 700, "do": lambda i: False})
+        results.append((out["iterations"], out["error"],
+                        [c["weight"] for c in net.to_json()["connections"]]))
+    first = results[0]
+    for it, err, weights in results[1:]:
+        assert it == first[0]
+        assert err == pytest.approx(first[1], rel=1e-9)
+        assert weights == pytest.approx(first[2], rel=1e-9, abs=1e-12)
