@@ -18,6 +18,12 @@ class LSTM(Network):
     output gate their outputs. ``peepholes`` connects the cells to the gates
     (ALL_TO_ALL, ONE_TO_ONE, or None for none).
 
+    ``learn_cell_bias=False`` gives the memory cells a bias of 0, held fixed. A
+    cell's bias enters its memory ungated, so its exact eligibility trace grows
+    like 1 / (1 - forget gain) and, on long sequences, its steps drive the
+    cells into saturation; without it LSTM(10, 8, 4) meets the LSTM-g paper's
+    Distracted Sequence Recall criterion (see the README).
+
     >>> import synapse
     >>> from architect import LSTM
     >>> synapse.seed(0)
@@ -28,8 +34,16 @@ class LSTM(Network):
 
     def __init__(self, *layer_sizes: int, peepholes=ConnectionType.ALL_TO_ALL,
                  hidden_to_hidden: bool = False, output_to_hidden: bool = False,
-                 output_to_gates: bool = False, input_to_output: bool = True):
+                 output_to_gates: bool = False, input_to_output: bool = True,
+                 learn_cell_bias: bool = True):
         n = sizes(layer_sizes, "LSTM", 3)
+        for name, flag in (("hidden_to_hidden", hidden_to_hidden),
+                           ("output_to_hidden", output_to_hidden),
+                           ("output_to_gates", output_to_gates),
+                           ("input_to_output", input_to_output),
+                           ("learn_cell_bias", learn_cell_bias)):
+            if not isinstance(flag, bool):
+                raise TypeError(f"LSTM option {name} must be True or False, got {flag!r}")
         if peepholes is not None:
             peepholes = ConnectionType(peepholes)
         inputs, blocks, outputs = n[0], n[1:-1], n[-1]
@@ -40,6 +54,8 @@ class LSTM(Network):
             input_gate = Layer(size).set(bias=1)
             forget_gate = Layer(size).set(bias=1)
             cell = Layer(size)
+            if not learn_cell_bias:
+                cell.set(bias=0.0, learn_bias=False)
             output_gate = Layer(size).set(bias=1)
             hidden += [input_gate, forget_gate, cell, output_gate]
             into_cells = input_layer.project(cell)

@@ -264,12 +264,16 @@ class Layer:
         return None
 
     # ---- state ----
-    def set(self, label: str | None = None, squash=None, bias: float | None = None) -> Layer:
-        """Set label (as ``label_ID``), squash and/or bias of every neuron; returns self."""
+    def set(self, label: str | None = None, squash=None, bias: float | None = None,
+            learn_bias: bool | None = None) -> Layer:
+        """Set label (as ``label_ID``), squash, bias and/or learn_bias (False: the
+        bias is held fixed) of every neuron; returns self."""
         if squash is not None:
             _check.squash_fn(squash)
         if bias is not None:
             bias = _check.number(bias, "bias")
+        if learn_bias is not None and not isinstance(learn_bias, (bool, np.bool_)):
+            raise TypeError(f"learn_bias must be True or False, got {learn_bias!r}")
         for n in self.list:
             if label is not None:
                 n.label = f"{label}_{n.ID}"
@@ -277,6 +281,8 @@ class Layer:
                 n.squash = squash
             if bias is not None:
                 n.bias = bias
+            if learn_bias is not None:
+                n.learn_bias = bool(learn_bias)
         return self
 
     def clear(self) -> None:

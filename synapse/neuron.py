@@ -57,7 +57,7 @@ _NO_TRACES = np.zeros(0)  # shared by every connection whose target gates nothin
 class Units:
     """Per-unit numbers of a set of units, one row per unit."""
 
-    FIELDS = ("bias", "state", "old", "act", "deriv", "delta", "deltap", "eb", "selfw")
+    FIELDS = ("bias", "state", "old", "act", "deriv", "delta", "deltap", "eb", "selfw", "blearn")
 
     def __init__(self, n: int, owner=None, F: np.ndarray | None = None):
         # one (fields, n + 2) array (F, or a new one); each field is a row view. act and delta carry
@@ -67,6 +67,8 @@ class Units:
         self.F = np.zeros((len(self.FIELDS), n + 2)) if F is None else F
         for i, f in enumerate(self.FIELDS):
             setattr(self, f, self.F[i, :n])
+        if F is None:
+            self.blearn[...] = 1.0  # the bias learns (0: held fixed)
         self.act_ext = self.F[self.FIELDS.index("act")]
         self.act_ext[n] = 1.0
         self.delta_ext = self.F[self.FIELDS.index("delta"), :n + 1]
@@ -236,6 +238,18 @@ class Neuron:
     @bias.setter
     def bias(self, value: float) -> None:
         self._s.bias[self._u] = _check.number(value, "bias")
+
+    @property
+    def learn_bias(self) -> bool:
+        """Whether training changes the bias (True by default; False holds it fixed)."""
+        return bool(self._s.blearn[self._u])
+
+    @learn_bias.setter
+    def learn_bias(self, value: bool) -> None:
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"learn_bias must be True or False, got {value!r}")
+        self._s.blearn[self._u] = 1.0 if value else 0.0
+        _touch(self)  # engines may specialize on it
 
     @property
     def squash(self):
@@ -414,7 +428,8 @@ class Neuron:
         dk = np.where(memory, dk, 0.0)
         for c in self.connections.inputs:
             c._b.w[c._p] += rate * (dp * c._b.e[c._p] + dk @ c._X)
-        s.bias[u] += rate * (dp * s.eb[u] + dk @ self._XB)
+        if s.blearn[u]:
+            s.bias[u] += rate * (dp * s.eb[u] + dk @ self._XB)
 
     def propagate(self, rate: float = 0.1, target: float | None = None) -> None:
         """Compute this neuron's error responsibility and learn at ``rate``.

@@ -34,6 +34,9 @@ def to_json(net: Network) -> dict:
                 "state": n.state, "old": n.old, "activation": n.activation, "bias": n.bias,
                 "layer": layer, "squash": _squash.name_of(n.squash)}
                for n, layer in entries]
+    for spec, (n, _) in zip(neurons, entries):
+        if not n.learn_bias:
+            spec["learn_bias"] = False  # an extra key (synaptic.js ignores it)
     connections = []
     for n, _ in entries:
         for c in n.connections.projected:
@@ -110,6 +113,10 @@ def from_json(data, squashes=None) -> Network:
         if not isinstance(name, str) or name not in table:
             raise ValueError(f"{where}.squash must be one of {sorted(table)}, got {name!r} "
                              f"(pass squashes={{name: function}} for your own)")
+        learns = cfg.get("learn_bias", True)
+        if not isinstance(learns, bool):
+            raise TypeError(f"{where}.learn_bias must be true or false, got {learns!r}")
+        nums["learn_bias"] = learns
         specs.append((nums, _layer_key(cfg["layer"], f"{where}.layer"), table[name]))
     n = len(specs)
     links = []
@@ -141,6 +148,7 @@ def from_json(data, squashes=None) -> Network:
         neuron = Neuron(squash=f, bias=nums["bias"])
         s, u = neuron._s, neuron._u
         s.state[u], s.old[u], s.act[u] = nums["state"], nums["old"], nums["activation"]
+        s.blearn[u] = 1.0 if nums["learn_bias"] else 0.0
         neurons.append(neuron)
         target = layers[layer] if isinstance(layer, str) else hidden.setdefault(layer, Layer())
         target.add(neuron)

@@ -347,8 +347,9 @@ class Trainer:
         chunked = cv is None and not callable(rate) and net._can_train_passes(learn_cost, cost)
         while it < iterations:
             if chunked:
-                stop = min(iterations, it + _CHUNK, *(
-                    (it // every + 1) * every for every in (log, schedule and schedule[0]) if every))
+                boundaries = [(it // every + 1) * every
+                              for every in (log, schedule and schedule[0]) if every]
+                stop = min(iterations, it + _CHUNK, *boundaries)
                 n = stop - it
                 orders = (np.argsort(generator.random((n, len(X))), axis=1) if shuffle
                           else np.broadcast_to(np.arange(len(X)), (n, len(X))))

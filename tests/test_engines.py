@@ -403,3 +403,41 @@ def test_cross_entropy_learns_nothing_from_outputs_outside_0_1_on_every_path():
         net.activate([1.0, 1.0])  # tanh(-3 + bias) < 0
         net.propagate(0.5, [0.3], cost=cost.CROSS_ENTROPY)
         assert np.array_equal(numbers(net)[:2], before[:2])  # the weights did not move
+
+
+# ---- biases held fixed ----
+
+def test_a_fixed_bias_stays_put_and_every_path_agrees():
+    def make():
+        net = LSTM(3, 4, 2)
+        for n in net.layers.hidden[2].list:  # the memory cells
+            n.learn_bias = False
+        return net
+
+    nets = twins(make, seed=13)
+    before = [n.bias for n in nets[0].layers.hidden[2].list]
+    assert drive(nets, steps=300, seed=13) < 1e-9
+    for net in nets:
+        assert [n.bias for n in net.layers.hidden[2].list] == before
+        assert net.layers.hidden[0].list[0].bias != 1.0  # the gates' biases did learn
+
+
+def test_lstm_without_cell_bias_and_its_json():
+    synapse.seed(0)
+    net = LSTM(2, 3, 1, learn_cell_bias=False)
+    cells = net.layers.hidden[2].list
+    assert [n.bias for n in cells] == [0.0] * 3
+    assert [n.learn_bias for n in cells] == [False] * 3
+    drive([net], steps=50, seed=1)
+    assert [n.bias for n in cells] == [0.0] * 3
+    data = net.to_json()
+    assert [spec.get("learn_bias", True) for spec in data["neurons"]].count(False) == 3
+    back = Network.from_json(data)
+    assert [n.learn_bias for n in back.layers.hidden[2].list] == [False] * 3
+    assert [n.learn_bias for n in net.clone().layers.hidden[2].list] == [False] * 3
+    assert "learn_bias" not in str(LSTM(2, 3, 1).to_json())  # synaptic's keys only, by default
+    with pytest.raises(TypeError, match="learn_bias"):
+        Network.from_json({**data, "neurons": [{**data["neurons"][0], "learn_bias": "no"}]
+                           + data["neurons"][1:]})
+    with pytest.raises(TypeError, match="learn_cell_bias"):
+        LSTM(2, 3, 1, learn_cell_bias="no")

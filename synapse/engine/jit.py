@@ -238,7 +238,8 @@ if numba is not None:
         pre-propagate weights (eq. 24)."""
         n_in, N, out_lo = ix[24], ix[25], ix[26]
         NC = ix[29]
-        BIAS, DERIV, SELFW = ix[28], ix[28] + 4 * NC, ix[28] + 8 * NC
+        BIAS, DERIV = ix[28], ix[28] + 4 * NC
+        SELFW, BLEARN = ix[28] + 8 * NC, ix[28] + 9 * NC
         DELTA, DELTAP, EB = ix[28] + 5 * NC, ix[28] + 6 * NC, ix[28] + 7 * NC
         T, XB = ix[30], ix[30] + ix[31]
         W, E, G = ix[32], ix[32] + ix[33], ix[32] + 2 * ix[33]
@@ -283,7 +284,8 @@ if numba is not None:
                 k = ix[GR_K + q]
                 if A[SELFW + k] != 0:
                     gb += A[DELTA + k] * A[XB + ix[GR_SLOT + q]]
-            A[BIAS + j] += rate * gb
+            if A[BLEARN + j] != 0:
+                A[BIAS + j] += rate * gb
 
     @_jit
     def _activate(x, A, ix):

@@ -128,6 +128,9 @@ class NumpyEngine:
                     rows = np.repeat(np.arange(layout.start[b], layout.stop[b]), n_a)
                     self.row_of[blk.offset:blk.offset + n_b * n_a] = rows
             self.rfull = np.zeros(N + 1)
+        # layers where some bias is held fixed
+        self.fixed_bias = [not u.blearn[layout.start[b]:layout.stop[b]].all()
+                           for b in range(self.n_layers)]
         # per layer, which gated-unit slots hold stored extended traces (the unit
         # has a self-connection) and which are derived (it has none); None: no such slot
         self.stored, self.derived = {}, {}
@@ -410,6 +413,8 @@ class NumpyEngine:
             if b in dkm:
                 db += (dkm[b] * L.XB[b]).sum(axis=1) if dkm[b].shape[1] > 1 else (
                     dkm[b][:, 0] * L.XB[b][:, 0])
+            if self.fixed_bias[b]:
+                db *= u.blearn[lo:hi]
             u.bias[lo:hi] += db
         if self.row_of is not None:  # every block at once: W += E * rate delta^P_j
             rfull = self.rfull
