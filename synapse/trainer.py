@@ -246,6 +246,16 @@ class Trainer:
     def _set(self, data, what="training set"):
         return _training_set(data, self.network.inputs(), self.network.outputs(), what)
 
+    def _sequence_options(self, iterations, rate, log, schedule, cost, gradient, clear, learn):
+        """The options the sequence tasks (DSR, ERG) share, checked: iterations,
+        rate, log, schedule, cost (default cross-entropy), the learning cost,
+        clear, and whether to learn at every step."""
+        cost = _check_cost(cost) or self.cost or _cost.CROSS_ENTROPY
+        return (_positive_int(iterations, "iterations"), _non_negative(rate, "rate"),
+                _log_every(log), _check_schedule(schedule), cost,
+                self._learning_cost(gradient, cost), _flag(clear, "clear"),
+                _learn_always(learn))
+
     def _learning_cost(self, gradient, cost):
         """What propagate gets: None (eq. 10) or the cost whose gradient to follow."""
         gradient = self.gradient if gradient is None else gradient
@@ -453,14 +463,8 @@ class Trainer:
             raise ValueError(f"dsr length must be an integer of at least {2 * len(prompts)}, "
                              f"got {length!r}")
         criterion = _check.number(success, "success")
-        iterations = _positive_int(iterations, "iterations")
-        rate = _non_negative(rate, "rate")
-        log = _log_every(log)
-        schedule = _check_schedule(schedule)
-        cost = _check_cost(cost) or self.cost or _cost.CROSS_ENTROPY
-        learn_cost = self._learning_cost(gradient, cost)
-        clear = _flag(clear, "clear")
-        always = _learn_always(learn)
+        iterations, rate, log, schedule, cost, learn_cost, clear, always = \
+            self._sequence_options(iterations, rate, log, schedule, cost, gradient, clear, learn)
 
         start = time.perf_counter()
         trial = correct = 0
@@ -544,15 +548,9 @@ class Trainer:
         grammar = tasks.ReberGrammar(pairing, net.inputs())
         if targets not in ("possible", "next"):
             raise ValueError(f"targets must be 'possible' or 'next', got {targets!r}")
-        iterations = _positive_int(iterations, "iterations")
         criterion = _non_negative(error, "error")
-        rate = _non_negative(rate, "rate")
-        log = _log_every(log)
-        schedule = _check_schedule(schedule)
-        cost = _check_cost(cost) or self.cost or _cost.CROSS_ENTROPY
-        learn_cost = self._learning_cost(gradient, cost)
-        clear = _flag(clear, "clear")
-        always = _learn_always(learn)
+        iterations, rate, log, schedule, cost, learn_cost, clear, always = \
+            self._sequence_options(iterations, rate, log, schedule, cost, gradient, clear, learn)
 
         start = time.perf_counter()
         it = 0
