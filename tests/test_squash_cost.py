@@ -165,6 +165,7 @@ def test_cross_entropy_is_finite_at_and_beyond_the_ends():
         assert np.all(np.isfinite(strict(cost.CROSS_ENTROPY, [0.3], [y], derivate=True)))
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # expected: 1e400
 def test_mse_with_huge_errors_is_finite_or_inf_without_nan():
     value = cost.MSE([0.0], [1e200])
     assert not math.isnan(value)
