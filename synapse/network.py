@@ -172,7 +172,7 @@ class Network:
         if self._optimize:
             engine = self._engine if self._engine is not None else self._fast()
             t = _check.floats(target, self.layers.output.size, "target")
-            if hasattr(engine, "learn") and cost in _COST_CODES:
+            if cost in _COST_CODES:
                 engine.learn(rate, t, _COST_CODES[cost])  # checks t itself
             else:
                 engine.propagate(rate, self._output_errors(_check.finite(t, "target"), cost))
@@ -212,7 +212,7 @@ class Network:
             raise ValueError("rate must be finite")
         if self._optimize:
             engine = self._fast()
-            if hasattr(engine, "learn"):
+            if engine.loops_in_kernel:
                 if cost in _COST_CODES:
                     return engine.run(np.ascontiguousarray(X), Y, np.ascontiguousarray(rates),
                                       _COST_CODES[cost])
@@ -245,7 +245,7 @@ class Network:
         """Whether ``_train_passes`` can run these costs on this network's engine."""
         if not self._optimize or cost not in _COST_CODES or error_cost not in _ERROR_CODES:
             return False
-        return hasattr(self._fast(), "train")
+        return self._fast().loops_in_kernel
 
     def _output_errors(self, target: np.ndarray, cost) -> np.ndarray:
         """The direct error term of each output: t - y, or -dC/dy f'(s)."""

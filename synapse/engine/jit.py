@@ -378,6 +378,7 @@ if numba is not None:
 class JitEngine:
     """Steps a network's layout with numba-compiled loops (see the module docstring)."""
 
+    loops_in_kernel = True  # run() and train() never return to Python per row
     def __init__(self, net, layout):
         self.L = layout
         self.A = layout.arena.buffer

@@ -12,8 +12,11 @@ same for both: a segment is a range of rows of its layer.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from .. import cost as _cost
 from .. import squash as _squash
 from . import runs
 
@@ -89,6 +92,7 @@ class _Segment:
 class NumpyEngine:
     """Steps a network's layout with numpy."""
 
+    loops_in_kernel = False  # run() returns to Python per row
     def __init__(self, net, layout, fuse: bool = True):
         self.net = net
         u = layout.units
@@ -267,7 +271,8 @@ class NumpyEngine:
 
     # ---- the step ----
     def activate(self, x: np.ndarray) -> np.ndarray:
-        if not np.isfinite(x).all():
+        # one reduction when all is well (a finite sum can still overflow: then look closer)
+        if not math.isfinite(np.add.reduce(x)) and not np.isfinite(x).all():
             raise ValueError(f"inputs must be finite, got {x.tolist()}")
         u = self.u
         act, act_ext = u.act, u.act_ext
@@ -329,8 +334,7 @@ class NumpyEngine:
                     T += np.bincount(erel, ib.W[er, eq] * y[eq], minlength=s.R)
                 for rel, v in rowT:
                     T[rel] += v
-            total = np.add.reduce(st)
-            if total - total != 0:  # inf or nan somewhere: bounded as Neuron.activate does
+            if not math.isfinite(np.add.reduce(st)):  # inf or nan: bounded as Neuron.activate does
                 np.nan_to_num(st, copy=False, nan=0.0)
             state[p] = st
             for f, ix in s.squash:  # eq. 16
@@ -374,6 +378,20 @@ class NumpyEngine:
                                               + coef[:, None] * E[rows, :])
                         XBg[rows, ts] = dk * XBg[rows, ts] + coef * eb[g_lo + rows]
         return act[self.out_lo:self.out_hi].copy()
+
+    def learn(self, rate: float, target: np.ndarray, cost_code: int) -> None:
+        """propagate() towards target: the outputs' error is t - y (cost_code 0),
+        or minus the derivative of MSE (1) or cross-entropy (2) times f'(s)."""
+        if not np.isfinite(target).all():
+            raise ValueError(f"target must be finite, got {target.tolist()}")
+        out = slice(self.out_lo, self.out_hi)
+        y = self.u.act[out]
+        if cost_code == 0:
+            errors = target - y
+        else:
+            f = _cost.MSE if cost_code == 1 else _cost.CROSS_ENTROPY
+            errors = -f(target, y, derivate=True) * self.u.deriv[out]
+        self.propagate(rate, errors)
 
     def propagate(self, rate: float, errors: np.ndarray) -> None:
         u = self.u
