@@ -115,6 +115,12 @@ def _check_schedule(schedule):
     return every, schedule["do"]
 
 
+def _aborts(result) -> bool:
+    """Whether a schedule's ``do`` asked to stop: it returned True, or numpy's True
+    (what a comparison of numpy numbers gives). None, 1 and the rest do not."""
+    return result is True or (isinstance(result, np.bool_) and bool(result))
+
+
 def _training_set(data, n_in: int, n_out: int, what: str = "training set"):
     """``data`` as two float arrays X (n, n_in) and Y (n, n_out), checked."""
     if (isinstance(data, (list, tuple)) and len(data) == 2
@@ -382,9 +388,9 @@ class Trainer:
                     last_error = set_error(cost, Y_test, net._run(X_test))
             if log and it % log == 0:
                 print(f"iterations {it} error {last_error:.6g} rate {r:.6g}", flush=True)
-            if schedule and it % schedule[0] == 0 and schedule[1](
+            if schedule and it % schedule[0] == 0 and _aborts(schedule[1](
                     {"error": last_error, "iterations": it, "rate": r,
-                     "time": time.perf_counter() - start}) is True:
+                     "time": time.perf_counter() - start})):
                 break
             if last_error <= error:
                 break
@@ -493,9 +499,9 @@ class Trainer:
             if log and trial % log == 0:
                 print(f"iterations {trial} success {score:.4f} correct {correct} "
                       f"time {elapsed:.1f}s error {err:.6g}", flush=True)
-            if schedule and trial % schedule[0] == 0 and schedule[1](
+            if schedule and trial % schedule[0] == 0 and _aborts(schedule[1](
                     {"iterations": trial, "success": score, "error": err, "time": elapsed,
-                     "correct": correct}) is True:
+                     "correct": correct})):
                 break
             if trial % 1000 == 0 and score >= criterion:
                 break
@@ -571,8 +577,8 @@ class Trainer:
             elapsed = time.perf_counter() - start
             if log and it % log == 0:
                 print(f"iterations {it} time {elapsed:.1f}s error {err:.6g}", flush=True)
-            if schedule and it % schedule[0] == 0 and schedule[1](
-                    {"iterations": it, "error": err, "time": elapsed}) is True:
+            if schedule and it % schedule[0] == 0 and _aborts(schedule[1](
+                    {"iterations": it, "error": err, "time": elapsed})):
                 break
         return {"iterations": it, "error": err, "time": time.perf_counter() - start,
                 "test": grammar.test, "generate": grammar.generate}

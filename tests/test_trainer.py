@@ -366,3 +366,35 @@ def test_train_gives_the_same_numbers_on_every_path(shuffle):
         assert it == first[0]
         assert err == pytest.approx(first[1], rel=1e-9)
         assert weights == pytest.approx(first[2], rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("engine", ["jit", "numpy", None])
+def test_schedule_returning_a_numpy_true_aborts(engine):
+    """A comparison of numpy numbers gives numpy.True_; it aborts as True does."""
+    synapse.seed(0)
+    net = single_layer(2)
+    if engine is None:
+        net.set_optimize(False)
+    else:
+        net.set_optimize(True, engine=engine)
+    result = Trainer(net).train(rows(GATES["AND"][1]), iterations=100, error=0,
+                                schedule={"every": 3, "do": lambda info: np.float64(
+                                    info["iterations"]) >= 6})
+    assert result["iterations"] == 6
+    # anything but True or numpy.True_ (None from a logging function, 1) does not abort
+    for value in (None, 1, np.False_):
+        result = Trainer(net).train(rows(GATES["AND"][1]), iterations=10, error=0,
+                                    schedule={"every": 1, "do": lambda info, v=value: v})
+        assert result["iterations"] == 10
+
+
+def test_dsr_and_erg_schedules_abort_on_numpy_true():
+    from architect import LSTM
+    synapse.seed(0)
+    result = Trainer(LSTM(6, 2, 2)).dsr(targets=[2, 4], distractors=[3, 5], prompts=[0, 1],
+                                       length=9, iterations=50,
+                                       schedule={"every": 5, "do": lambda info: np.True_})
+    assert result["iterations"] == 5
+    result = Trainer(LSTM(6, 2, 6)).erg(iterations=50, log=0,
+                                       schedule={"every": 4, "do": lambda info: np.True_})
+    assert result["iterations"] == 4
