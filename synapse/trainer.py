@@ -182,6 +182,26 @@ def set_error(cost, targets: np.ndarray, outputs: np.ndarray) -> float:
     return float(np.mean([_cost_value(cost, t, y) for t, y in zip(T, Y)]))
 
 
+_BUILT_IN_COSTS = (_cost.MSE, _cost.CROSS_ENTROPY, _cost.BINARY)
+
+
+def _probe_cost(cost, learn_cost, n_out: int) -> None:
+    """Call a user's cost once on a made-up pair (targets 0, outputs 0.5), so that a
+    cost that returns no number, or, learnt by, no gradient of the outputs' size,
+    fails before anything is activated, learnt or drawn."""
+    target, output = np.zeros(n_out), np.full(n_out, 0.5)
+    if cost not in _BUILT_IN_COSTS:
+        _cost_value(cost, target, output)
+    if learn_cost is not None and learn_cost not in _BUILT_IN_COSTS:
+        try:
+            dc = np.asarray(learn_cost(target, output, derivate=True), dtype=float)
+        except TypeError:
+            raise TypeError("cost must accept derivate=True and return dC/dy "
+                            "to be used for learning") from None
+        if dc.shape != (n_out,) or not np.all(np.isfinite(dc)):
+            raise ValueError(f"cost derivative must be {n_out} finite numbers, got {dc!r}")
+
+
 def _cost_value(cost, target, output) -> float:
     value = cost(target, output)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
@@ -257,10 +277,12 @@ class Trainer:
         rate, log, schedule, cost (default cross-entropy), the learning cost,
         clear, and whether to learn at every step."""
         cost = _check_cost(cost) or self.cost or _cost.CROSS_ENTROPY
-        return (_positive_int(iterations, "iterations"), _non_negative(rate, "rate"),
-                _log_every(log), _check_schedule(schedule), cost,
-                self._learning_cost(gradient, cost), _flag(clear, "clear"),
-                _learn_always(learn))
+        options = (_positive_int(iterations, "iterations"), _non_negative(rate, "rate"),
+                   _log_every(log), _check_schedule(schedule), cost,
+                   self._learning_cost(gradient, cost), _flag(clear, "clear"),
+                   _learn_always(learn))
+        _probe_cost(cost, options[5], self.network.outputs())
+        return options
 
     def _learning_cost(self, gradient, cost):
         """What propagate gets: None (eq. 10) or the cost whose gradient to follow."""
@@ -341,6 +363,7 @@ class Trainer:
         log = _log_every(log)
         cost = _check_cost(cost) or self.cost or _cost.MSE
         learn_cost = self._learning_cost(gradient, cost)
+        _probe_cost(cost, learn_cost, net.outputs())
         schedule = _check_schedule(schedule)
         cv = self.cross_validate if cross_validate is None else cross_validate
         cv = _check_cross_validate(cv, error)
@@ -411,6 +434,7 @@ class Trainer:
         """
         X, Y = self._set(training_set, "test set")
         cost = _check_cost(cost) or self.cost or _cost.MSE
+        _probe_cost(cost, None, self.network.outputs())
         start = time.perf_counter()
         outputs = self.network._run(X)
         return {"error": set_error(cost, Y, outputs), "time": time.perf_counter() - start}
@@ -605,7 +629,8 @@ class Trainer:
         cost = _check_cost(cost) or self.cost or _cost.MSE
         # check every option before drawing data or training
         _check_rate(rate), _positive_int(iterations, "iterations"), _non_negative(error, "error")
-        _log_every(log), _check_schedule(schedule), self._learning_cost(gradient, cost)
+        _log_every(log), _check_schedule(schedule)
+        _probe_cost(cost, self._learning_cost(gradient, cost), net.outputs())
         X, Y = tasks.timing_samples(n_train + n_test)
         result = self.train((X[:n_train], Y[:n_train]), rate=rate, iterations=iterations,
                             error=error, log=log, cost=cost, schedule=schedule,

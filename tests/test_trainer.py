@@ -398,3 +398,47 @@ def test_dsr_and_erg_schedules_abort_on_numpy_true():
     result = Trainer(LSTM(6, 2, 6)).erg(iterations=50, log=0,
                                        schedule={"every": 4, "do": lambda info: np.True_})
     assert result["iterations"] == 4
+
+
+def _bad_cost(target, output, derivate=False):
+    return "high"
+
+
+def _no_gradient(target, output):
+    return float(np.sum((np.asarray(target) - output) ** 2))
+
+
+def _short_gradient(target, output, derivate=False):
+    return np.zeros(3) if derivate else 0.0
+
+
+@pytest.mark.parametrize("task, kwargs, error", [
+    ("train", dict(cost=_bad_cost), TypeError),
+    ("train", dict(cost=_no_gradient, gradient="cost"), TypeError),
+    ("train", dict(cost=_short_gradient, gradient="cost"), ValueError),
+    ("test", dict(cost=_bad_cost), TypeError),
+    ("dsr", dict(cost=_bad_cost), TypeError),
+    ("dsr", dict(cost=_no_gradient, gradient="cost"), TypeError),
+    ("erg", dict(cost=_bad_cost), TypeError),
+    ("erg", dict(cost=_short_gradient, gradient="cost"), ValueError),
+    ("timing_task", dict(cost=_bad_cost), TypeError),
+    ("timing_task", dict(cost=_no_gradient, gradient="cost"), TypeError),
+])
+def test_a_bad_cost_is_refused_before_anything_runs(task, kwargs, error):
+    """A cost that returns no number (or, learnt by, no gradient of the outputs' size)
+    fails before the first activation: the network and the random draws are untouched."""
+    from architect import LSTM
+    synapse.seed(0)
+    sizes = {"train": (2, 1), "test": (2, 1), "dsr": (6, 2), "erg": (6, 6),
+             "timing_task": (2, 1)}[task]
+    net = LSTM(sizes[0], 2, sizes[1])
+    trainer = Trainer(net)
+    args = {"train": (rows(GATES["AND"][1]),), "test": (rows(GATES["AND"][1]),)}.get(task, ())
+    if task == "dsr":
+        kwargs = dict(kwargs, targets=[2, 4], distractors=[3, 5], prompts=[0, 1], length=9)
+    before = snapshot(net)
+    draw = synapse.rng.generator().bit_generator.state
+    with pytest.raises(error):
+        getattr(trainer, task)(*args, **kwargs)
+    assert snapshot(net) == before
+    assert synapse.rng.generator().bit_generator.state == draw
