@@ -13,6 +13,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see python -m synapse --help)\n")
 
 
+def _seed(text: str) -> int:
+    """A seed as ``synapse.seed`` takes it: a non-negative integer."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"the seed must be a non-negative integer, got {value}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     listing = "\n".join(f"  {name:<9} {doc}" for name, (_, doc) in DEMOS.items())
     parser = _Parser(prog="python -m synapse",
@@ -27,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
                                formatter_class=argparse.RawDescriptionHelpFormatter)
     demo.add_argument("name", choices=list(DEMOS), metavar="NAME",
                       help="one of: " + ", ".join(DEMOS))
-    demo.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    demo.add_argument("--seed", type=_seed, default=1, help="random seed (default 1)")
     return parser
 
 

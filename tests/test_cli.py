@@ -32,6 +32,7 @@ def test_help_lists_every_demo():
 @pytest.mark.parametrize("args, says", [
     ((), "required"), (("demo",), "required"), (("demo", "mnist"), "invalid choice: 'mnist'"),
     (("dem", "xor"), "invalid choice: 'dem'"), (("demo", "xor", "--seed", "x"), "invalid int"),
+    (("demo", "hopfield", "--seed", "-1"), "non-negative integer"),
     (("demo", "xor", "extra"), "unrecognized arguments"), (("--fast",), "")])
 def test_bad_arguments_one_line_exit_2(args, says):
     r = cli(*args)
