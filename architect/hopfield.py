@@ -9,11 +9,17 @@ from synapse import ConnectionType, Layer, Network, rng, squash
 
 
 def _patterns(values, size: int, what: str) -> np.ndarray:
-    """``values`` as a 0/1 float array whose last axis has ``size`` entries."""
+    """``values`` as a 0/1 float array whose last axis has ``size`` entries.
+
+    Numbers (or booleans) only: numpy would read "1" and "0" as numbers."""
     try:
-        arr = np.array(values, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{what} must hold 0/1 values") from None
+        arr = np.array(values)
+    except ValueError:  # ragged
+        arr = None
+    if arr is None or arr.dtype.kind not in "biuf":
+        came = "lists of unequal lengths" if arr is None else f"values of dtype {arr.dtype}"
+        raise TypeError(f"{what} must hold 0/1 numbers, got {came}")
+    arr = arr.astype(float)
     if arr.shape[-1:] != (size,):
         raise ValueError(f"{what} must have {size} values each, got shape {arr.shape}")
     if not np.all((arr == 0) | (arr == 1)):

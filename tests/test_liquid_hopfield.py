@@ -181,7 +181,9 @@ def test_hopfield_feed_is_bounded_and_returns_bits():
 
 @pytest.mark.parametrize("bad, error", [
     ([[1, 0, 1]], ValueError), ([[1, 0, 2, 0]], ValueError), ([], ValueError),
-    ([1, 0, 1, 0], ValueError), ([["a", "b", "c", "d"]], TypeError)])
+    ([1, 0, 1, 0], ValueError), ([["a", "b", "c", "d"]], TypeError),
+    ([["1", "0", "1", "0"]], TypeError), ([[b"1", b"0", b"1", b"0"]], TypeError),
+    ([[1, None, 1, 0]], TypeError)])
 def test_hopfield_learn_rejects_bad_patterns(bad, error):
     net = Hopfield(4)
     net.learn([[1, 1, 0, 0]])
@@ -197,6 +199,11 @@ def test_hopfield_feed_and_energy_reject_bad_patterns():
         with pytest.raises(ValueError):
             net.feed(bad)
         with pytest.raises(ValueError):
+            net.energy(bad)
+    for bad in (["1", "0", "1", "0"], "1010"):
+        with pytest.raises(TypeError):
+            net.feed(bad)
+        with pytest.raises(TypeError):
             net.energy(bad)
     with pytest.raises(ValueError):
         net.feed([1, 0, 1, 0], max_sweeps=0)
