@@ -49,10 +49,13 @@ class Liquid(Network):
         if gates > connections:
             raise ValueError(f"Liquid cannot make {gates} gates on {connections} connections")
         g = rng.generator()
-        # draw the wiring first, so that nothing is built if it cannot be gated
+        # draw the wiring first, so that nothing is built if it cannot be gated,
+        # and put the generator back then, so that nothing is drawn either
+        drawn_from = g.bit_generator.state
         pairs = [(int(g.integers(pool)), int(g.integers(pool))) for _ in range(connections)]
         distinct = list(dict.fromkeys(pairs))
         if gates > len(distinct):
+            g.bit_generator.state = drawn_from
             raise ValueError(f"Liquid drew only {len(distinct)} distinct connections of "
                              f"{connections}; cannot gate {gates} of them")
 

@@ -87,8 +87,12 @@ def test_liquid_rejects_bad_sizes(args):
 
 def test_liquid_gates_cannot_exceed_the_distinct_connections():
     # a pool of one neuron: every draw is its self-connection, one distinct connection
+    synapse.seed(5)
+    draw = synapse.rng.generator().bit_generator.state
     with pytest.raises(ValueError, match="distinct"):
         Liquid(1, 1, 1, connections=3, gates=2)
+    # nothing changed, not even the random draws: a seeded run goes on as if never called
+    assert synapse.rng.generator().bit_generator.state == draw
     net = Liquid(1, 1, 1, connections=3, gates=1)
     assert net.layers.hidden[0].list[0].selfconnection.gater is not None
 
