@@ -91,6 +91,8 @@ def test_liquid_gates_cannot_exceed_the_distinct_connections():
     draw = synapse.rng.generator().bit_generator.state
     with pytest.raises(ValueError, match="distinct"):
         Liquid(1, 1, 1, connections=3, gates=2)
+    with pytest.raises(ValueError, match="distinct"):
+        Liquid(1, 2, 1, connections=6, gates=5)  # 2 x 2 pairs: at most 4 distinct
     # nothing changed, not even the random draws: a seeded run goes on as if never called
     assert synapse.rng.generator().bit_generator.state == draw
     net = Liquid(1, 1, 1, connections=3, gates=1)
