@@ -35,7 +35,9 @@ def dsr_symbols(targets, distractors, prompts) -> int:
     lists = {"targets": targets, "distractors": distractors, "prompts": prompts}
     every = []
     for name, values in lists.items():
-        if isinstance(values, (str, bytes)) or not hasattr(values, "__len__") or len(values) == 0:
+        # a set has no order: which target would be the first output?
+        unordered = isinstance(values, (str, bytes, set, frozenset, dict))
+        if unordered or not hasattr(values, "__len__") or len(values) == 0:
             raise TypeError(f"DSR {name} must be a non-empty list of symbol numbers, "
                             f"got {values!r}")
         for v in values:

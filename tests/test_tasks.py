@@ -200,6 +200,21 @@ def test_dsr_bad_options_raise_and_change_nothing(kwargs, error):
         Trainer(LSTM(5, 2, 2)).dsr(**SMALL_DSR)  # synaptic.js's LSTM(5, 3, 2): one input short
 
 
+def test_dsr_symbols_must_be_ordered_lists():
+    """A set has no order (which target is the first output?): refused up front,
+    with a message that names the list, before any draw or activation."""
+    synapse.seed(0)
+    net = LSTM(6, 2, 2)
+    before = snapshot(net)
+    draw = synapse.rng.generator().bit_generator.state
+    for bad in ({2, 4}, {2: 0, 4: 1}, frozenset((2, 4))):
+        with pytest.raises(TypeError, match="DSR targets must be a non-empty list"):
+            Trainer(net).dsr(**{**SMALL_DSR, "targets": bad, "iterations": 2})
+    assert snapshot(net) == before
+    assert synapse.rng.generator().bit_generator.state == draw
+    assert tasks.dsr_symbols((2, 4), np.array([3, 5]), [0, 1]) == 6
+
+
 def test_erg_reaches_the_criterion():
     """TASKS.md's rule stops at the first string with error <= .05. A short string
     can get there before the grammar is learnt (seed 1: at 3983 strings, with about
