@@ -74,6 +74,14 @@ class Hopfield(Network):
     def size(self) -> int:
         return self.layers.output.size
 
+    def clone(self) -> "Hopfield":
+        """An independent Hopfield network with the same weights and state."""
+        twin = Hopfield(self.size)
+        mine, theirs = self._compiled(), twin._compiled()
+        theirs.arena.buffer[...] = mine.arena.buffer  # the same structure: the same layout
+        twin.sweeps, twin.stable = self.sweeps, self.stable
+        return twin
+
     def learn(self, patterns) -> None:
         """Store ``patterns`` (a list of 0/1 vectors), replacing what was stored.
 

@@ -22,6 +22,8 @@ def seed(n: int | None) -> None:
     global _generator
     if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer))):
         raise TypeError(f"seed expects an integer or None, got {type(n).__name__}")
+    if n is not None and n < 0:
+        raise ValueError(f"seed expects a non-negative integer, got {n}")
     _generator = np.random.default_rng(n)
 
 

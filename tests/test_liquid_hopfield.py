@@ -215,3 +215,23 @@ def test_hopfield_feed_and_energy_reject_bad_patterns():
         net.feed([1, 0, 1, 0], max_sweeps=0)
     with pytest.raises(ValueError):
         Hopfield(0)
+
+
+def test_a_hopfield_clone_is_a_hopfield_network_with_the_same_memory():
+    synapse.seed(4)
+    net = Hopfield(16)
+    patterns = [[int(b) for b in f"{k:016b}"] for k in (0xF0F0, 0x3C3C)]
+    net.learn(patterns)
+    twin = net.clone()
+    assert isinstance(twin, Hopfield)
+    probe = list(patterns[0])
+    probe[0] ^= 1
+    assert twin.feed(probe) == net.feed(probe) == patterns[0]
+    assert twin.energy(patterns[1]) == net.energy(patterns[1])
+    twin.learn([patterns[1]])  # independent afterwards
+    assert twin.energy(patterns[0]) != net.energy(patterns[0])
+
+
+def test_seed_rejects_a_negative_seed_by_name():
+    with pytest.raises(ValueError, match="non-negative integer, got -1"):
+        synapse.seed(-1)
