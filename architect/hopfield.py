@@ -74,7 +74,7 @@ class Hopfield(Network):
     def size(self) -> int:
         return self.layers.output.size
 
-    def clone(self) -> "Hopfield":
+    def clone(self) -> Hopfield:
         """An independent Hopfield network with the same weights and state."""
         twin = Hopfield(self.size)
         mine, theirs = self._compiled(), twin._compiled()
