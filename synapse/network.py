@@ -172,7 +172,7 @@ class Network:
         if self._optimize:
             engine = self._engine if self._engine is not None else self._fast()
             t = _check.floats(target, self.layers.output.size, "target")
-            if cost in _COST_CODES:
+            if engine.loops_in_kernel and cost in _COST_CODES:
                 engine.learn(rate, t, _COST_CODES[cost])  # checks t itself
             else:
                 engine.propagate(rate, self._output_errors(_check.finite(t, "target"), cost))
@@ -210,14 +210,9 @@ class Network:
         rates = np.broadcast_to(np.asarray(rate, dtype=float), (X.shape[0],))
         if not np.all(np.isfinite(rates)):
             raise ValueError("rate must be finite")
-        if self._optimize:
-            engine = self._fast()
-            if engine.loops_in_kernel:
-                if cost in _COST_CODES:
-                    return engine.run(np.ascontiguousarray(X), Y, np.ascontiguousarray(rates),
-                                      _COST_CODES[cost])
-            else:
-                return engine.run(X, Y, rates, lambda t: self._output_errors(t, cost))
+        if self._optimize and cost in _COST_CODES and self._fast().loops_in_kernel:
+            return self._fast().run(np.ascontiguousarray(X), Y, np.ascontiguousarray(rates),
+                                    _COST_CODES[cost])
         out = np.empty((X.shape[0], self.outputs()))
         for i in range(X.shape[0]):
             out[i] = self.activate(X[i])
@@ -253,7 +248,9 @@ class Network:
         out = slice(layout.start[-1], layout.stop[-1])
         y = layout.units.act[out]
         if cost is None:
-            return target - y
+            return target - y  # eq. 10
+        if cost in _COST_CODES:  # ours: no need to check what it returns
+            return -cost(target, y, derivate=True) * layout.units.deriv[out]
         if not callable(cost):
             raise TypeError(f"cost must be a callable C(target, output, derivate=False), got "
                             f"{type(cost).__name__}")

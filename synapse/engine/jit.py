@@ -24,7 +24,6 @@ if os.environ.get("SYNAPSE_NO_JIT"):  # run as without numba (for tests and debu
 
 SQUASH_CODES = {_squash.LOGISTIC: 0, _squash.TANH: 1, _squash.IDENTITY: 2, _squash.HLIM: 3,
                 _squash.RELU: 4}
-COST_NONE, COST_MSE, COST_CE = 0, 1, 2
 FMAX = float(np.finfo(float).max)
 
 

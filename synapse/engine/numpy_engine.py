@@ -16,7 +16,6 @@ import math
 
 import numpy as np
 
-from .. import cost as _cost
 from .. import squash as _squash
 from . import runs
 
@@ -92,7 +91,7 @@ class _Segment:
 class NumpyEngine:
     """Steps a network's layout with numpy."""
 
-    loops_in_kernel = False  # run() returns to Python per row
+    loops_in_kernel = False  # no run() or train(): Network loops over the rows
     def __init__(self, net, layout, fuse: bool = True):
         self.net = net
         u = layout.units
@@ -379,20 +378,6 @@ class NumpyEngine:
                         XBg[rows, ts] = dk * XBg[rows, ts] + coef * eb[g_lo + rows]
         return act[self.out_lo:self.out_hi].copy()
 
-    def learn(self, rate: float, target: np.ndarray, cost_code: int) -> None:
-        """propagate() towards target: the outputs' error is t - y (cost_code 0),
-        or minus the derivative of MSE (1) or cross-entropy (2) times f'(s)."""
-        if not np.isfinite(target).all():
-            raise ValueError(f"target must be finite, got {target.tolist()}")
-        out = slice(self.out_lo, self.out_hi)
-        y = self.u.act[out]
-        if cost_code == 0:
-            errors = target - y
-        else:
-            f = _cost.MSE if cost_code == 1 else _cost.CROSS_ENTROPY
-            errors = -f(target, y, derivate=True) * self.u.deriv[out]
-        self.propagate(rate, errors)
-
     def propagate(self, rate: float, errors: np.ndarray) -> None:
         u = self.u
         delta, delta_ext, deltap, deriv = u.delta, u.delta_ext, u.deltap, u.deriv
@@ -459,16 +444,6 @@ class NumpyEngine:
         if X.shape[1] == 1:
             return dk[:, :1] * X[:, 0, :]
         return np.matmul(dk[:, None, :], X)[:, 0, :]
-
-    def run(self, Xs, Ys, rates, errors_of) -> np.ndarray:
-        """activate each row, then (with Ys) propagate at rates[i] with the
-        error ``errors_of(target)`` of the outputs."""
-        out = np.empty((Xs.shape[0], self.out_hi - self.out_lo))
-        for i in range(Xs.shape[0]):
-            out[i] = self.activate(Xs[i])
-            if Ys is not None:
-                self.propagate(float(rates[i]), errors_of(Ys[i]))
-        return out
 
     def clear(self) -> None:
         clear_layout(self.L)
