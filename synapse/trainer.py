@@ -657,9 +657,7 @@ def _rate_at(rate, it: int, iterations: int, last_error):
         if isinstance(r, (bool, np.bool_)) or not isinstance(r, numbers.Real):
             raise TypeError(f"the rate callable must return a number, got {type(r).__name__} {r!r}")
         return _non_negative(r, "the rate callable's result")
-    if isinstance(rate, list):
-        return rate[min((it - 1) * len(rate) // iterations, len(rate) - 1)]
-    return rate
+    return float(_rates_of(rate, it, it, iterations)[0])
 
 
 def _log_every(log) -> int:
