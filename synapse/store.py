@@ -92,6 +92,14 @@ def build(net) -> Layout:
     for j, n in enumerate(neurons):
         ks = {pos[c.to] for c in n.connections.gated if c.to in pos and pos[c.to] > j}
         G.append([neurons[k] for k in sorted(ks)])
+    # for each unit: where its kept gated units move (new slot, old slot); its
+    # T, XB and extended traces move along
+    remap = {}
+    for j, n in enumerate(neurons):
+        old = {k: t for t, k in enumerate(n._G)}
+        pairs = [(t, old[k]) for t, k in enumerate(G[j]) if k in old]
+        remap[j] = (np.array([p[0] for p in pairs], dtype=np.intp),
+                    np.array([p[1] for p in pairs], dtype=np.intp))
     gk, T, XB, toff = [], [], [], [0]
     widths = [max((len(G[j]) for j in range(start[g], stop[g])), default=0)
               for g in range(len(layers))]
@@ -127,21 +135,10 @@ def build(net) -> Layout:
         T.append(tflat[toff[g]:toff[g + 1]].reshape(len(rows), m))
         XB.append(xbflat[toff[g]:toff[g + 1]].reshape(len(rows), m))
         for r, j in enumerate(rows):
-            n = neurons[j]
-            old = {k: t for t, k in enumerate(n._G)}
-            for t, k in enumerate(G[j]):
-                gk[g][r, t] = pos[k]
-                if k in old:
-                    T[g][r, t] = n._T[old[k]]
-                    XB[g][r, t] = n._XB[old[k]]
-
-    # for each unit: where its kept gated units move (new slot, old slot)
-    remap = {}
-    for j, n in enumerate(neurons):
-        old = {k: t for t, k in enumerate(n._G)}
-        pairs = [(t, old[k]) for t, k in enumerate(G[j]) if k in old]
-        remap[j] = (np.array([p[0] for p in pairs], dtype=np.intp),
-                    np.array([p[1] for p in pairs], dtype=np.intp))
+            gk[g][r, :len(G[j])] = [pos[k] for k in G[j]]
+            new_t, old_t = remap[j]
+            T[g][r, new_t] = neurons[j]._T[old_t]
+            XB[g][r, new_t] = neurons[j]._XB[old_t]
 
     # each block's arrays are views of a slice of C and X
     C = arena.view("C")  # weights, eligibility traces, gains as read
