@@ -199,17 +199,9 @@ def copy_network(net: Network) -> Network:
     copy = Network(input=new_in, hidden=new_hidden, output=new_out)
     copy._optimize = net._optimize
     copy._engine_kind = getattr(net, "_engine_kind", None)  # the same engine, the same sums
-    mine = copy._compiled()
-    # identical structure gives an identical layout: copy every array
-    for f in mine.units.FIELDS:
-        getattr(mine.units, f)[:] = getattr(layout.units, f)
-    for key, blk in layout.blocks.items():
-        dst = mine.blocks[key]
-        for name in ("W", "E", "Gn", "X"):
-            getattr(dst, name)[...] = getattr(blk, name)
-    for g in range(len(layout.T)):
-        mine.T[g][...] = layout.T[g]
-        mine.XB[g][...] = layout.XB[g]
+    # identical structure gives an identical layout: one copy of the arena
+    # carries every number (weights, biases, states, traces)
+    copy._compiled().arena.buffer[...] = layout.arena.buffer
     return copy
 
 
