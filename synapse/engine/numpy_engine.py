@@ -119,11 +119,14 @@ class NumpyEngine:
                 self.segments.append(self._segment(b, r0, r1, selfgater, pos))
         self.out_lo, self.out_hi = layout.start[-1], layout.stop[-1]
         self.u = u
-        self.scratch = {key: np.empty_like(blk.W) for key, blk in layout.blocks.items()}
         # small networks learn in one pass over all weights: the unit each weight
-        # feeds (N, a zero, for connections into input units); large ones per block
+        # feeds (N, a zero, for connections into input units); large ones per
+        # block, each with a scratch array for its change
         self.row_of = None
-        if layout.C.shape[1] <= 50000:
+        self.scratch = {}
+        if layout.C.shape[1] > 50000:
+            self.scratch = {key: np.empty_like(blk.W) for key, blk in layout.blocks.items()}
+        else:
             self.row_of = np.full(layout.C.shape[1], N, dtype=np.intp)
             for (_, b), blk in layout.blocks.items():
                 if b:
