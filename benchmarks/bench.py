@@ -9,11 +9,11 @@ step i; a step is one activate + one propagate at rate .1; build is
 construction plus the first step):
 
     xor                    Perceptron(2,3,1), 20000 iterations over the 4 rows at
-                           rate .2, total time: Trainer.train, and net._run over
+                           rate .2, total time: Trainer.train, and net.run over
                            all 80000 rows in one call (synaptic.js: activate +
                            propagate per row, and its Trainer)
     lstm_5_3_2             LSTM(5,3,2) per step: activate + propagate from
-                           Python, and the same steps a sequence per net._run
+                           Python, and the same steps a sequence per net.run
                            call (synaptic.js has no per-call cost: its step)
     lstm_20_40_20          LSTM(20,40,20) per step and build
     perceptron_784_100_10  Perceptron(784,100,10) per step and build
@@ -68,12 +68,12 @@ REFERENCE = {"xor_run": 58e-3, "xor_trainer": 58e-3, "lstm_5_3_2.step": 12.3e-6,
 #         ("at_most", seconds) / ("below_mb", megabytes) absolute; None: none
 ROWS = [
     ("xor_run", "xor", "xor_run",
-     "XOR Perceptron(2,3,1), 20000 its, total (one `_run` over all rows)", ("faster", 1)),
+     "XOR Perceptron(2,3,1), 20000 its, total (one `run` over all rows)", ("faster", 1)),
     ("xor_trainer", "xor", "xor_trainer",
      "XOR Perceptron(2,3,1), 20000 its, total (`Trainer.train`)", ("faster", 1)),
     ("lstm_5_3_2.step", "lstm_5_3_2", "step", "LSTM(5,3,2) per step", ("faster", 1)),
     ("lstm_5_3_2.seq", "lstm_5_3_2", "seq",
-     "LSTM(5,3,2) per step, a sequence per `_run` call", ("faster", 1)),
+     "LSTM(5,3,2) per step, a sequence per `run` call", ("faster", 1)),
     ("lstm_20_40_20.step", "lstm_20_40_20", "step", "LSTM(20,40,20) per step",
      ("faster", 100)),
     ("lstm_20_40_20.build", "lstm_20_40_20", "build", "LSTM(20,40,20) build",

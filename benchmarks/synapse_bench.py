@@ -63,7 +63,7 @@ def main(argv=None):
         def run_primitive():  # every pass in one call: no return to Python per row
             net = new_net()
             t = now()
-            net._run(XX, YY, XOR_RATE)
+            net.run(XX, YY, rate=XOR_RATE)
             elapsed = now() - t
             info["xor_outputs_run"] = [round(float(net.activate(x)[0]), 3) for x in X]
             return elapsed
@@ -126,7 +126,7 @@ def main(argv=None):
         def sequence(i0, n):
             xs = np.array([X[input_index(i, n_in)] for i in range(i0, i0 + n)])
             ys = np.array([Y[target_index(i, n_out)] for i in range(i0, i0 + n)])
-            net._run(xs, ys, STEP_RATE)
+            net.run(xs, ys, rate=STEP_RATE)
         results["seq"] = time_steps(sequence, 0, p)
     emit("synapse", a.workload, results, info)
 

@@ -69,7 +69,7 @@ def dsr(seed: int = 1) -> dict:
     result = Trainer(net).dsr(rate=0.17, iterations=250000, log=1000, **_DSR)
     X, Y = tasks.dsr_trial(**_DSR)
     net.clear()
-    out = net._run(X)
+    out = net.run(X)
     symbols = X.argmax(axis=1).tolist()
     print(f"  a fresh trial: symbols {symbols}")
     print(f"  targets at the prompts {Y[-2:].argmax(axis=1).tolist()}, "
@@ -92,7 +92,7 @@ def erg(seed: int = 1) -> dict:
     string = result["generate"]()
     X, _ = grammar.sequence(string)
     net.clear()
-    out = net._run(X)
+    out = net.run(X)
     guesses = ["".join(s for s, y in zip(grammar.SYMBOLS, row) if y >= 0.5) for row in out]
     print(f"  a fresh string {string} (grammatical: {result['test'](string)})")
     print("  predicted next: " + " ".join(f"{a}->{g or '?'}" for a, g in zip(string, guesses)))

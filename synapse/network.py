@@ -190,11 +190,22 @@ class Network:
             for n in layer.list:
                 n._learn(rate)
 
-    def _run(self, X, Y=None, rate=0.0, cost=None) -> np.ndarray:
-        """Online over a sequence: for each row i, activate X[i], then (with Y)
-        propagate at rate[i] (or rate) towards Y[i]. Returns the outputs of
-        every activation, shape (len(X), outputs()). The Trainer's inner loop;
-        the compiled engine runs it without returning to Python per row."""
+    def run(self, inputs, targets=None, *, rate=0.0, cost=None) -> np.ndarray:
+        """Step through a sequence in one call: for each row i, activate
+        ``inputs[i]`` (state carries over from row to row, as with ``activate``),
+        then, with ``targets``, propagate at ``rate`` (a number, or one per row)
+        towards ``targets[i]``. Returns the outputs of every activation, shape
+        (len(inputs), outputs()). The compiled engine runs it without returning
+        to Python per row.
+
+        >>> import synapse
+        >>> from architect import Perceptron
+        >>> synapse.seed(0)
+        >>> net = Perceptron(2, 3, 1)
+        >>> net.run([[0, 0], [0, 1], [1, 0]]).shape
+        (3, 1)
+        """
+        X, Y = inputs, targets
         X = np.asarray(X, dtype=float)
         if X.ndim != 2 or X.shape[1] != self.inputs():
             raise ValueError(f"inputs must have shape (n, {self.inputs()}), got {X.shape}")
@@ -227,7 +238,7 @@ class Network:
         ``cost`` (None: eq. 10) and reporting the mean ``error_cost`` of its
         activations; stops after the first pass at or below target_error.
         Returns (passes run, their errors), or None when the engine cannot (the
-        caller then loops over ``_run``). Inputs must be validated by the caller."""
+        caller then loops over ``run``). Inputs must be validated by the caller."""
         if not self._can_train_passes(cost, error_cost):
             return None
         return self._fast().train(np.ascontiguousarray(X, dtype=float),

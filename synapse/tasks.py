@@ -235,5 +235,5 @@ def fraction_right(net, make, n: int, clear: bool = True) -> float:
         X, Y = make()
         if clear:
             net.clear()
-        right += np.array_equal(np.floor(net._run(X) + 0.5), Y)
+        right += np.array_equal(np.floor(net.run(X) + 0.5), Y)
     return right / n

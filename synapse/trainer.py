@@ -404,11 +404,11 @@ class Trainer:
                     xs, ys = X[order], Y[order]
                 else:
                     xs, ys = X, Y
-                outputs = net._run(xs, ys, r, learn_cost)
+                outputs = net.run(xs, ys, rate=r, cost=learn_cost)
                 if cv is None:
                     last_error = set_error(cost, ys, outputs)
                 else:
-                    last_error = set_error(cost, Y_test, net._run(X_test))
+                    last_error = set_error(cost, Y_test, net.run(X_test))
             if log and it % log == 0:
                 print(f"iterations {it} error {last_error:.6g} rate {r:.6g}", flush=True)
             if schedule and it % schedule[0] == 0 and _aborts(schedule[1](
@@ -436,7 +436,7 @@ class Trainer:
         cost = _check_cost(cost) or self.cost or _cost.MSE
         _probe_cost(cost, None, self.network.outputs())
         start = time.perf_counter()
-        outputs = self.network._run(X)
+        outputs = self.network.run(X)
         return {"error": set_error(cost, Y, outputs), "time": time.perf_counter() - start}
 
     # ---- built-in tasks ----

@@ -314,7 +314,7 @@ def test_training_kernel_equals_passes_of_the_object_path():
     assert n == 200
     expect = []
     for k in range(200):
-        out = slow._run(X[orders[k]], Y[orders[k]], rates[k])
+        out = slow.run(X[orders[k]], Y[orders[k]], rate=rates[k])
         expect.append(np.mean([cost.MSE(y, o) for y, o in zip(Y[orders[k]], out)]))
     assert np.allclose(errors, expect, rtol=1e-12, atol=1e-15)
     assert np.allclose(numbers(fast), numbers(slow), rtol=1e-12, atol=1e-12)
