@@ -5,7 +5,7 @@ import numbers
 
 import numpy as np
 
-from synapse import ConnectionType, Layer, Network, rng, squash
+from synapse import ConnectionType, Layer, Network, rng, squash, store
 
 
 def _patterns(values, size: int, what: str) -> np.ndarray:
@@ -77,8 +77,7 @@ class Hopfield(Network):
     def clone(self) -> Hopfield:
         """An independent Hopfield network with the same weights and state."""
         twin = Hopfield(self.size)
-        mine, theirs = self._compiled(), twin._compiled()
-        theirs.arena.buffer[...] = mine.arena.buffer  # the same structure: the same layout
+        store.copy_numbers(self._compiled(), twin._compiled())  # the same structure
         twin.sweeps, twin.stable = self.sweeps, self.stable
         return twin
 

@@ -18,7 +18,7 @@ import numpy as np
 
 __all__ = ["MSE", "CROSS_ENTROPY", "BINARY"]
 
-_EPS = 1e-15
+EPS = 1e-15  # keeps the logarithms finite (the JIT reads it too)
 
 
 def _pair(target, output):
@@ -45,9 +45,9 @@ def CROSS_ENTROPY(target, output, derivate: bool = False):
     t, raw = _pair(target, output)
     y = np.clip(raw, 0.0, 1.0)
     if derivate:
-        d = -t / (y + _EPS) + (1.0 - t) / ((1.0 + _EPS) - y)
+        d = -t / (y + EPS) + (1.0 - t) / ((1.0 + EPS) - y)
         return np.where((raw >= 0.0) & (raw <= 1.0), d, 0.0)
-    return float(-np.sum(t * np.log(y + _EPS) + (1.0 - t) * np.log((1.0 + _EPS) - y)))
+    return float(-np.sum(t * np.log(y + EPS) + (1.0 - t) * np.log((1.0 + EPS) - y)))
 
 
 def BINARY(target, output, derivate: bool = False):

@@ -7,7 +7,8 @@ from enum import Enum
 import numpy as np
 
 from . import _check, rng
-from .neuron import Block, Connection, Neuron, _touch
+from .neuron import Connection, Neuron, _touch
+from .store import Links
 
 __all__ = ["Layer", "LayerConnection", "ConnectionType", "GateType"]
 
@@ -83,7 +84,7 @@ class LayerConnection:
         given = np.array([np.nan if w is None else w for w in ws], dtype=float)
         fresh = np.isnan(given)
         given[fresh] = rng.generator().random(int(fresh.sum())) * 0.2 - 0.1
-        block = Block(given, np.zeros(len(pairs)), np.ones(len(pairs)))
+        links = Links.loose(given)
         out = []
         for i, ((a, b), w) in enumerate(zip(pairs, ws)):
             if a is b:
@@ -91,7 +92,7 @@ class LayerConnection:
                 continue
             c = a._out.get(b)
             if c is None:
-                c = a._connect(b, Connection(a, b, block=block, index=i))
+                c = a._connect(b, Connection(a, b, links=links, index=i))
             elif w is not None:
                 c.weight = w
             out.append(c)

@@ -2,19 +2,18 @@
 trained as one, in one activation order."""
 from __future__ import annotations
 
+import math
+import threading
 from types import SimpleNamespace
 
 import numpy as np
 
 from . import _check, store
-from . import cost as _cost
+from .engine import Engine, check_kind, make_engine
 from .layer import Layer, LayerConnection
 from .neuron import Neuron
 
 __all__ = ["Network"]
-
-_COST_CODES = {None: 0, _cost.MSE: 1, _cost.CROSS_ENTROPY: 2}  # the gradients the JIT computes
-_ERROR_CODES = {_cost.MSE: 1, _cost.CROSS_ENTROPY: 2, _cost.BINARY: 3}  # the costs it reports
 
 
 class Network:
@@ -43,9 +42,10 @@ class Network:
     def __init__(self, input: Layer | None = None, hidden=None, output: Layer | None = None):
         self.layers = SimpleNamespace(input=Layer(0), hidden=[], output=Layer(0))
         self._optimize = True
-        self._engine_kind = None  # None: the JIT when numba can run it, else numpy
-        self._layout = None
-        self._engine = None
+        self._engine_kind: str | None = None  # None: the JIT when numba can run it, else numpy
+        self._layout: store.Layout | None = None
+        self._engine: Engine | None = None
+        self._lock = threading.RLock()  # one compile, whichever thread asks first
         if input is not None or output is not None or hidden:
             self.set(input=input, hidden=hidden, output=output)
 
@@ -78,23 +78,31 @@ class Network:
         return self
 
     def _structure_changed(self) -> None:
-        self._layout = None
-        self._engine = None
+        with self._lock:
+            self._layout = None
+            self._engine = None
 
     def _compiled(self) -> store.Layout:
         """The network's arrays, laid out anew if the structure changed."""
-        if self._layout is None:
-            self._layout = store.build(self)
-        return self._layout
+        layout = self._layout
+        if layout is None:
+            with self._lock:  # two threads' first steps must not build two layouts
+                if self._layout is None:
+                    self._layout = store.build(self)
+                layout = self._layout
+        return layout
 
-    def _fast(self):
-        """The compiled engine over the current layout."""
-        layout = self._compiled()
-        if self._engine is None:
-            from .engine import make_engine
-
-            self._engine = make_engine(self, layout, self._engine_kind)
-        return self._engine
+    def _path(self) -> Engine:
+        """The path that steps this network (objects, numpy or JIT), over the current layout."""
+        engine = self._engine
+        if engine is None:
+            with self._lock:
+                layout = self._compiled()
+                if self._engine is None:
+                    kind = self._engine_kind if self._optimize else "objects"
+                    self._engine = make_engine(layout, kind)
+                engine = self._engine
+        return engine
 
     def project(self, unit, type=None, weights=None) -> LayerConnection:
         """Project the output layer to a Layer, or to a Network's input layer."""
@@ -132,33 +140,51 @@ class Network:
         """
         if not isinstance(optimize, (bool, np.bool_)):
             raise TypeError(f"set_optimize expects True or False, got {optimize!r}")
-        if engine not in (None, "numpy", "jit"):
-            raise ValueError(f"engine must be 'numpy', 'jit' or None, got {engine!r}")
-        if engine == "jit":
-            from .engine import jit
-
-            if not jit.supports(self._compiled()):
-                raise ValueError("the JIT engine needs numba (pip install synapse[fast]) "
-                                 "and built-in squash functions")
-        self._optimize = bool(optimize)
-        if engine != self._engine_kind:
+        check_kind(engine, self._compiled() if engine == "jit" else None)
+        with self._lock:
+            self._optimize = bool(optimize)
             self._engine_kind = engine
             self._engine = None
 
     # ---- the step ----
     def activate(self, inputs) -> np.ndarray:
-        """One time step: activate every unit in order; returns the outputs."""
-        if self._optimize:
-            engine = self._engine if self._engine is not None else self._fast()
-            return engine.activate(_check.floats(inputs, self.layers.input.size, "inputs"))
-        x = _check.vector(inputs, self.inputs(), "inputs")
-        self._compiled()
-        for n, v in zip(self.layers.input.list, x):
-            n.activate(float(v))
-        for layer in self.layers.hidden:
-            for n in layer.list:
-                n.activate()
-        return np.array([n.activate() for n in self.layers.output.list], dtype=float)
+        """One time step: activate every unit in order; returns the outputs.
+
+        Parameters
+        ----------
+        inputs : sequence of float or 1-D array
+            One number per input unit, all finite.
+
+        Returns
+        -------
+        numpy.ndarray
+            The output units' activations (float64, a fresh array).
+
+        Raises
+        ------
+        TypeError, ValueError
+            For inputs of the wrong type, length or non-finite values (nothing
+            changes then).
+
+        Examples
+        --------
+        >>> import synapse
+        >>> from architect import Perceptron
+        >>> synapse.seed(0)
+        >>> net = Perceptron(2, 3, 1)
+        >>> net.activate([0, 1]).shape
+        (1,)
+        """
+        engine = self._engine if self._engine is not None else self._path()
+        return engine.activate(_check.floats(inputs, self.layers.input.size, "inputs"))
+
+    __call__ = activate
+
+    def _target(self, target) -> np.ndarray:
+        t = _check.floats(target, self.layers.output.size, "target")
+        if not math.isfinite(np.add.reduce(t)) and not np.isfinite(t).all():
+            raise ValueError(f"target must be finite, got {t.tolist()}")
+        return t
 
     def propagate(self, rate: float, target, cost=None) -> None:
         """Back-propagate the error of the last activation and learn at ``rate``.
@@ -167,28 +193,56 @@ class Network:
         exact derivative of that cost with respect to each output's state. All
         weight changes come from the weights as they were before the call, so
         this is one exact gradient step wherever the traces are exact.
+
+        >>> import synapse
+        >>> from architect import Perceptron
+        >>> synapse.seed(0)
+        >>> net = Perceptron(1, 2, 1)
+        >>> before = net.activate([1.0])[0]
+        >>> net.propagate(0.5, [1.0])
+        >>> bool(net.activate([1.0])[0] > before)
+        True
         """
         rate = _check.number(rate, "rate")
-        if self._optimize:
-            engine = self._engine if self._engine is not None else self._fast()
-            t = _check.floats(target, self.layers.output.size, "target")
-            if engine.loops_in_kernel and cost in _COST_CODES:
-                engine.learn(rate, t, _COST_CODES[cost])  # checks t itself
-            else:
-                engine.propagate(rate, self._output_errors(_check.finite(t, "target"), cost))
-            return
-        t = _check.vector(target, self.outputs(), "target")
-        self._compiled()
-        errors = self._output_errors(t, cost)
-        out = self.layers.output.list
-        for n, e in zip(reversed(out), reversed(errors.tolist())):
-            n._responsibility(e)
-        for layer in reversed(self.layers.hidden):
-            for n in reversed(layer.list):
-                n._responsibility()
-        for layer in (*self.layers.hidden, self.layers.output):
-            for n in layer.list:
-                n._learn(rate)
+        engine = self._engine if self._engine is not None else self._path()
+        engine.learn(rate, self._target(target), cost)
+
+    def backward(self, target, cost=None) -> None:
+        """Add the gradient of the last activation's error into :attr:`grad`.
+
+        The same LSTM-g step :meth:`propagate` takes, without changing a weight:
+        ``grad`` holds the derivative of the error, so a plain step is
+        ``parameters() -= rate * grad`` (``propagate(rate, target)`` is exactly
+        that, at once). Gradients add up until :meth:`zero_grad`.
+
+        >>> import numpy as np, synapse
+        >>> from architect import Perceptron
+        >>> synapse.seed(0)
+        >>> net = Perceptron(2, 2, 1)
+        >>> _ = net.activate([1, 0])
+        >>> net.zero_grad(); net.backward([1])
+        >>> net.grad.shape == net.parameters().shape
+        True
+        """
+        engine = self._engine if self._engine is not None else self._path()
+        engine.backward(self._target(target), cost)
+
+    def parameters(self) -> np.ndarray:
+        """Every learnable number, as a writable view: the weights of the
+        connections that learn (in a fixed order), then the biases that learn.
+        Writing it changes the network. It stays valid until the structure
+        changes (a projection, a gate, a new squash...)."""
+        layout = self._compiled()
+        return layout.V[:layout.n_params]
+
+    @property
+    def grad(self) -> np.ndarray:
+        """The accumulated gradient of the error, shaped like :meth:`parameters`."""
+        return self._compiled().grad
+
+    def zero_grad(self) -> None:
+        """Set :attr:`grad` to 0."""
+        self._compiled().grad[...] = 0.0
 
     def run(self, inputs, targets=None, *, rate=0.0, cost=None) -> np.ndarray:
         """Step through a sequence in one call: for each row i, activate
@@ -205,14 +259,14 @@ class Network:
         >>> net.run([[0, 0], [0, 1], [1, 0]]).shape
         (3, 1)
         """
-        X, Y = inputs, targets
-        X = np.asarray(X, dtype=float)
+        X = np.asarray(inputs, dtype=float)
         if X.ndim != 2 or X.shape[1] != self.inputs():
             raise ValueError(f"inputs must have shape (n, {self.inputs()}), got {X.shape}")
         if not np.all(np.isfinite(X)):
             raise ValueError("inputs must be finite")
-        if Y is not None:
-            Y = np.asarray(Y, dtype=float)
+        Y = None
+        if targets is not None:
+            Y = np.asarray(targets, dtype=float)
             if Y.shape != (X.shape[0], self.outputs()):
                 raise ValueError(f"targets must have shape ({X.shape[0]}, {self.outputs()}), "
                                  f"got {Y.shape}")
@@ -221,66 +275,28 @@ class Network:
         rates = np.broadcast_to(np.asarray(rate, dtype=float), (X.shape[0],))
         if not np.all(np.isfinite(rates)):
             raise ValueError("rate must be finite")
-        if self._optimize and cost in _COST_CODES and self._fast().loops_in_kernel:
-            return self._fast().run(np.ascontiguousarray(X), Y, np.ascontiguousarray(rates),
-                                    _COST_CODES[cost])
-        out = np.empty((X.shape[0], self.outputs()))
-        for i in range(X.shape[0]):
-            out[i] = self.activate(X[i])
-            if Y is not None:
-                self.propagate(float(rates[i]), Y[i], cost)
-        return out
+        return self._path().run(np.ascontiguousarray(X), Y, np.ascontiguousarray(rates), cost)
 
     def _train_passes(self, X, Y, orders, rates, cost=None, error_cost=None,
                       target_error=-np.inf):
-        """Several online passes over (X, Y) in one call, when the JIT engine can
+        """Several online passes over (X, Y) in one call, when the engine can
         run them: pass k visits the rows orders[k] at rates[k], learning with
         ``cost`` (None: eq. 10) and reporting the mean ``error_cost`` of its
         activations; stops after the first pass at or below target_error.
         Returns (passes run, their errors), or None when the engine cannot (the
         caller then loops over ``run``). Inputs must be validated by the caller."""
-        if not self._can_train_passes(cost, error_cost):
-            return None
-        return self._fast().train(np.ascontiguousarray(X, dtype=float),
-                            np.ascontiguousarray(Y, dtype=float),
-                            np.ascontiguousarray(orders, dtype=np.int64),
-                            np.ascontiguousarray(rates, dtype=float),
-                            _COST_CODES[cost], _ERROR_CODES[error_cost], float(target_error))
+        return self._path().train(X, Y, orders, rates, cost, error_cost, target_error)
 
     def _can_train_passes(self, cost=None, error_cost=None) -> bool:
         """Whether ``_train_passes`` can run these costs on this network's engine."""
-        if not self._optimize or cost not in _COST_CODES or error_cost not in _ERROR_CODES:
-            return False
-        return self._fast().loops_in_kernel
+        from .engine.jit import COST_CODES, LEARN_CODES
 
-    def _output_errors(self, target: np.ndarray, cost) -> np.ndarray:
-        """The direct error term of each output: t - y, or -dC/dy f'(s)."""
-        layout = self._compiled()
-        out = slice(layout.start[-1], layout.stop[-1])
-        y = layout.units.act[out]
-        if cost is None:
-            return target - y  # eq. 10
-        if cost in _COST_CODES:  # ours: no need to check what it returns
-            return -cost(target, y, derivate=True) * layout.units.deriv[out]
-        if not callable(cost):
-            raise TypeError(f"cost must be a callable C(target, output, derivate=False), got "
-                            f"{type(cost).__name__}")
-        try:
-            dc = np.asarray(cost(target, y, derivate=True), dtype=float)
-        except TypeError:
-            raise TypeError("cost must accept derivate=True and return dC/dy "
-                            "to be used for learning") from None
-        if dc.shape != y.shape or not np.all(np.isfinite(dc)):
-            raise ValueError(f"cost derivative must be {y.size} finite numbers, got {dc!r}")
-        return -dc * layout.units.deriv[out]
+        return (self._path().name == "jit" and cost in LEARN_CODES and error_cost is not None
+                and error_cost in COST_CODES)
 
     def clear(self) -> None:
         """Forget context: states, activations, traces and responsibilities to 0."""
-        if self._optimize:
-            self._fast().clear()
-            return
-        for n, _ in self.neurons():
-            n.clear()
+        self._path().clear()
 
     def reset(self) -> None:
         """clear(), then fresh random weights and biases."""

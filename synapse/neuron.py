@@ -2,30 +2,31 @@
 
 The learning rule is LSTM-g: D. Monner and J. Reggia, "A generalized LSTM-like
 training algorithm for second-order recurrent neural networks", Neural Networks
-25 (2012) 70-83. Equation numbers in the comments are the paper's; the numbers
-themselves are defined in the project's SEMANTICS.md.
+25 (2012) 70-83. Equation numbers in the comments are the paper's; docs/equations.md
+states each one as this library computes it.
 
 Storage: one home per number
 ----------------------------
 A :class:`Neuron` or :class:`Connection` holds no numbers itself. It is a handle
-on a row of numpy arrays: ``neuron._s`` (a :class:`Units`) at row ``neuron._u``,
-and ``connection._b`` (a :class:`Block`) at flat index ``connection._p``. A loose
-neuron owns arrays of one row; when a :class:`~synapse.network.Network`
-compiles, it allocates arrays for all its units and connections, *moves* every
-value there and re-points the handles. The compiled engine and these objects
-then read and write the same memory, so neither can go stale.
+on rows of numpy arrays: ``neuron._units`` (a :class:`~synapse.store.Units`) at
+row ``neuron._u``, and ``connection._links`` (a :class:`~synapse.store.Links`)
+at index ``connection._c``. A loose neuron owns arrays of one row; when a
+:class:`~synapse.network.Network` compiles, it lays out arrays for all its
+units and connections (:mod:`synapse.store`), *moves* every value there and
+re-points the handles. The engines and these objects then read and write the
+same memory, so neither can go stale.
 
 Traces are stored as follows (unit j, its input connection c = i->j, and
 ``j._G``, the units k after j whose connections j gates):
 
 * ``Units.eb[j]``      e_j,bias, the bias's eligibility trace (eq. 17)
-* ``Block.e[c]``       e_ji (eq. 17)
-* ``c._X[t]``          x^k_ji for k = j._G[t] (eq. 18), when k has a self-connection;
+* ``Links.e[c]``       e_ji (eq. 17)
+* ``c._X[j._xslot[t]]``  x^k_ji for k = j._G[t] (eq. 18), when k has a self-connection;
                         without one eq. 18 has no memory and x^k_ji = f'_j e_ji T_kj
-                        is derived from the stored factors instead (the slot is unused)
+                        is derived from the stored factors instead (no slot)
 * ``j._XB[t]``         x^k_j,bias
-* ``j._T[t]``          T_kj, the gating term of eq. 18/22 as it entered s_k(t)
-* ``Block.g[c]``       the gain g_ji(t) that entered s_j(t)
+* ``j._T[t]``          T_kj, the gating term of eqs. 18 and 22 as it entered s_k(t)
+* ``Links.g[c]``       the gain g_ji(t) that entered s_j(t)
 
 A neuron's position in activation order decides what is "before" it: inside a
 compiled network that is the network's order; outside one, creation order.
@@ -38,6 +39,7 @@ import numpy as np
 
 from . import _check, rng
 from . import squash as _squash
+from .store import Links, Units
 
 __all__ = ["Neuron", "Connection"]
 
@@ -54,43 +56,9 @@ def _bounded(s: float) -> float:
 _NO_TRACES = np.zeros(0)  # shared by every connection whose target gates nothing later
 
 
-class Units:
-    """Per-unit numbers of a set of units, one row per unit."""
-
-    FIELDS = ("bias", "state", "old", "act", "deriv", "delta", "deltap", "eb", "selfw", "blearn")
-
-    def __init__(self, n: int, owner=None, F: np.ndarray | None = None):
-        # one (fields, n + 2) array (F, or a new one); each field is a row view. act and delta carry
-        # sentinel slots past the last unit for branch-free indexing by the
-        # engines: act_ext[n] = 1 (the gain of an ungated connection),
-        # act_ext[n + 1] = 0 (an absent one), delta_ext[n] = 0 (padding).
-        self.F = np.zeros((len(self.FIELDS), n + 2)) if F is None else F
-        for i, f in enumerate(self.FIELDS):
-            setattr(self, f, self.F[i, :n])
-        if F is None:
-            self.blearn[...] = 1.0  # the bias learns (0: held fixed)
-        self.act_ext = self.F[self.FIELDS.index("act")]
-        self.act_ext[n] = 1.0
-        self.delta_ext = self.F[self.FIELDS.index("delta"), :n + 1]
-        self.owner = owner  # the Network whose layout this is, or None for a loose unit
-        self.self_block = Block(self.selfw, None, None)
-
-
-class Block:
-    """Per-connection numbers of a set of connections, as flat arrays.
-
-    ``w`` weights, ``e`` eligibility traces, ``g`` the gains as last read. A
-    compiled network keeps 2-D views of the same memory for its matrix products.
-    """
-
-    def __init__(self, w, e, g):
-        self.w, self.e, self.g = w, e, g
-        self.X = None  # a compiled block's extended traces, (rows, m, cols)
-
-
 def _before(a: Neuron, b: Neuron) -> bool:
     """Whether unit a activates before unit b within one step."""
-    if a._s is b._s and a._s.owner is not None:
+    if a._units is b._units and a._units.owner is not None:
         return a._u < b._u
     return a.ID < b.ID
 
@@ -98,7 +66,7 @@ def _before(a: Neuron, b: Neuron) -> bool:
 def _touch(*neurons: Neuron) -> None:
     """Tell the networks holding these neurons that their structure changed."""
     for n in neurons:
-        owner = n._s.owner
+        owner = n._units.owner
         if owner is not None:
             owner._structure_changed()
         for layer in list(n._layers):
@@ -110,31 +78,35 @@ class Connection:
 
     Made by :meth:`Neuron.project`. ``weight`` and ``gain`` read the network's
     arrays; ``gain`` is 1 for an ungated connection and the gater's current
-    activation for a gated one (eq. 14).
+    activation for a gated one (eq. 14). ``learns`` (default True) says whether
+    training changes the weight.
     """
 
-    __slots__ = ("ID", "from_", "to", "gater", "_b", "_p", "_xl")
+    __slots__ = ("ID", "from_", "to", "gater", "_learns", "_links", "_c", "_xl")
 
     def __init__(self, from_: Neuron, to: Neuron, weight: float = 0.0,
-                 block: Block | None = None, index: int = 0):
+                 links: Links | None = None, index: int = 0):
         self.ID = next(_ids)
         self.from_ = from_
         self.to = to
         self.gater: Neuron | None = None
-        if block is None:
-            block, index = Block(np.array([weight]), np.zeros(1), np.ones(1)), 0
-        self._b = block
-        self._p = index
-        self._xl = np.zeros(len(to._G)) if to._G else _NO_TRACES
+        self._learns = True
+        if links is None:
+            links, index = Links.loose(np.array([weight])), 0
+        self._links = links
+        self._c = index
+        self._xl: np.ndarray | None = np.zeros(len(to._G)) if to._G else _NO_TRACES
 
     @property
     def _X(self) -> np.ndarray:
-        """x^k_ji for k in to._G: the connection's own array, or a view of its block's."""
+        """x^k_ji for the units k that ``to`` gates: the connection's own array
+        (one slot per gated unit), or in a compiled network a view of the
+        layout's (one slot per gated unit with memory; see ``to._xslot``)."""
         if self._xl is not None:
             return self._xl
-        X = self._b.X
-        r, q = divmod(self._p, X.shape[2])
-        return X[r, :len(self.to._G), q]
+        L, c = self._links, self._c
+        first, stride = L.xfirst[c], L.xstride[c]
+        return L.X[first:first + self.to._nmem * stride:stride]
 
     @_X.setter
     def _X(self, value: np.ndarray) -> None:
@@ -142,13 +114,27 @@ class Connection:
 
     @property
     def weight(self) -> float:
-        return float(self._b.w[self._p])
+        return float(self._links.V[self._links.w_at[self._c]])
 
     @weight.setter
     def weight(self, value: float) -> None:
-        self._b.w[self._p] = _check.number(value, "weight")
+        self._links.V[self._links.w_at[self._c]] = _check.number(value, "weight")
         if self.from_ is self.to:
             _touch(self.to)  # engines specialize on which units are self-connected
+
+    @property
+    def learns(self) -> bool:
+        """Whether training changes the weight (a self-connection's never does)."""
+        return self._learns and self.from_ is not self.to
+
+    @learns.setter
+    def learns(self, value: bool) -> None:
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"learns must be True or False, got {value!r}")
+        if self.from_ is self.to:
+            raise ValueError("a self-connection's weight is fixed; it never learns")
+        self._learns = bool(value)
+        _touch(self.to)
 
     @property
     def gain(self) -> float:
@@ -173,7 +159,7 @@ class _Links:
 
 def _unit_property(field: str, doc: str):
     def get(self):
-        return float(getattr(self._s, field)[self._u])
+        return float(getattr(self._units, field)[self._u])
     return property(get, doc=doc)
 
 
@@ -209,20 +195,22 @@ class Neuron:
         b = rng.uniform_weight() if bias is None else _check.number(bias, "bias")
         self.ID = next(_ids)
         self.label = None
-        self._s = Units(1)
+        self._units = Units.loose(b)
         self._u = 0
-        self._s.bias[0] = b
-        self._layers = set()  # the layers listing this neuron (they tell their networks)
+        self._learn_bias = True
+        self._layers: set = set()  # the layers listing this neuron (they tell their networks)
         self.connections = _Links()
         self._out: dict[Neuron, Connection] = {}  # projected connections by target
         self._G: list[Neuron] = []  # later units whose connections this unit gates
-        self._T = np.zeros(0)
-        self._XB = np.zeros(0)
+        self._T = np.zeros(0)       # T_kj for k in _G (eq. 18)
+        self._XB = np.zeros(0)      # x^k_j,bias for k in _G (eq. 18)
+        self._xslot = np.zeros(0, dtype=np.int64)  # each k's slot in an input's _X (-1: none)
+        self._nmem = 0              # gated units with memory (their slots in a compiled _X)
         self._gaters = None  # cache of _gater_info()
         self.selfconnection = Connection.__new__(Connection)
         sc = self.selfconnection
-        sc.ID, sc.from_, sc.to, sc.gater = next(_ids), self, self, None
-        sc._b, sc._p, sc._X = self._s.self_block, 0, None
+        sc.ID, sc.from_, sc.to, sc.gater, sc._learns = next(_ids), self, self, None, False
+        sc._links, sc._c, sc._xl = self._units.self_links, 0, _NO_TRACES
 
     # ---- numbers (read through to the arrays) ----
     state = _unit_property("state", "s_j(t), the state (eq. 15).")
@@ -233,23 +221,25 @@ class Neuron:
 
     @property
     def bias(self) -> float:
-        return float(self._s.bias[self._u])
+        u = self._units
+        return float(u.V[u.bias_at[self._u]])
 
     @bias.setter
     def bias(self, value: float) -> None:
-        self._s.bias[self._u] = _check.number(value, "bias")
+        u = self._units
+        u.V[u.bias_at[self._u]] = _check.number(value, "bias")
 
     @property
     def learn_bias(self) -> bool:
         """Whether training changes the bias (True by default; False holds it fixed)."""
-        return bool(self._s.blearn[self._u])
+        return self._learn_bias
 
     @learn_bias.setter
     def learn_bias(self, value: bool) -> None:
         if not isinstance(value, (bool, np.bool_)):
             raise TypeError(f"learn_bias must be True or False, got {value!r}")
-        self._s.blearn[self._u] = 1.0 if value else 0.0
-        _touch(self)  # engines may specialize on it
+        self._learn_bias = bool(value)
+        _touch(self)  # a learning bias is a parameter: the layout changes
 
     @property
     def squash(self):
@@ -335,22 +325,27 @@ class Neuron:
     # ---- state ----
     def clear(self) -> None:
         """Forget context: state, activation, traces and responsibilities to 0."""
-        s, u = self._s, self._u
+        s, u = self._units, self._u
         for f in ("state", "old", "act", "deriv", "delta", "deltap", "eb"):
             getattr(s, f)[u] = 0.0
         self._T[:] = 0.0
         self._XB[:] = 0.0
         for c in self.connections.inputs:
-            c._b.e[c._p] = 0.0
-            c._b.g[c._p] = 1.0 if c.gater is None else 0.0
+            c._links.e[c._c] = 0.0
+            c._links.g[c._c] = 1.0 if c.gater is None else 0.0
             c._X[:] = 0.0
 
     def reset(self) -> None:
         """clear(), then fresh random weights for the input connections and bias."""
         self.clear()
         for c in self.connections.inputs:
-            c._b.w[c._p] = rng.uniform_weight()
-        self._s.bias[self._u] = rng.uniform_weight()
+            c._links.V[c._links.w_at[c._c]] = rng.uniform_weight()
+        self.bias = rng.uniform_weight()
+
+    def _restore(self, state: float, old: float, activation: float) -> None:
+        """Set the state numbers (as a saved network had them)."""
+        s, u = self._units, self._u
+        s.state[u], s.old[u], s.act[u] = state, old, activation
 
     # ---- the step ----
     def activate(self, x: float | None = None) -> float:
@@ -358,25 +353,26 @@ class Neuron:
 
         With ``x``, this is an input unit: its activation is ``x``.
         """
-        s, u = self._s, self._u
+        s, u = self._units, self._u
         if x is not None:
             x = _check.number(x, "input")
             s.act[u] = x
             s.deriv[u] = 0.0
-            s.bias[u] = 0.0  # input units have no bias (as in synaptic.js)
+            s.V[s.bias_at[u]] = 0.0  # input units have no bias (as in synaptic.js)
             return x
-        decay = self.selfconnection.gain * s.selfw[u]  # g_jj(t) w_jj
+        selfw = s.selfw[u]
+        decay = self.selfconnection.gain * selfw  # g_jj(t) w_jj
         old = s.state[u]
         s.old[u] = old
-        state = decay * old + s.bias[u]  # eq. 15, self and bias terms
+        state = decay * old + s.V[s.bias_at[u]]  # eq. 15, self and bias terms
         s.eb[u] = decay * s.eb[u] + 1.0  # eq. 17 for the bias (its input is 1)
         for c in self.connections.inputs:
-            b, p = c._b, c._p
+            L, i = c._links, c._c
             g = 1.0 if c.gater is None else c.gater.activation  # eq. 14
             y = c.from_.activation
-            b.g[p] = g
-            state += g * b.w[p] * y  # eq. 15
-            b.e[p] = decay * b.e[p] + g * y  # eq. 17
+            L.g[i] = g
+            state += g * L.V[L.w_at[i]] * y  # eq. 15
+            L.e[i] = decay * L.e[i] + g * y  # eq. 17
         if not -_FMAX <= state <= _FMAX:  # overflowed (inputs near the float limit)
             state = _bounded(state)
         s.state[u] = state
@@ -386,50 +382,62 @@ class Neuron:
         # eq. 18: the extended traces of the units gating this one, now that the
         # values that entered s_j(t) are known
         for h, t, self_gated, gated in _gater_info(self):
-            T = s.selfw[u] * old if self_gated else 0.0
+            T = selfw * old if self_gated else 0.0
             for c in gated:
-                T += c._b.w[c._p] * c.from_.activation
+                T += c._links.V[c._links.w_at[c._c]] * c.from_.activation
             h._T[t] = T
-            if s.selfw[u] == 0:
+            if selfw == 0:
                 continue  # no memory: x^k_ji = f'_j e_ji T_kj, derived in _learn
-            coef = h._s.deriv[h._u] * T
+            coef = h._units.deriv[h._u] * T
+            slot = h._xslot[t]
             for c in h.connections.inputs:
-                c._X[t] = decay * c._X[t] + coef * c._b.e[c._p]
-            h._XB[t] = decay * h._XB[t] + coef * h._s.eb[h._u]
+                X = c._X
+                X[slot] = decay * X[slot] + coef * c._links.e[c._c]
+            h._XB[t] = decay * h._XB[t] + coef * h._units.eb[h._u]
         return y
 
     def _responsibility(self, error: float | None = None) -> None:
         """eqs. 21-23: delta_j from the later units' deltas; ``error`` is an
         output's direct error term (t - y, or minus the cost's derivative)."""
-        s, u = self._s, self._u
+        s, u = self._units, self._u
         fp = s.deriv[u]
         acc = 0.0
         for c in self.connections.projected:  # P_j: later units only (eq. 19)
             k = c.to
             if _before(self, k):
-                acc += k._s.delta[k._u] * c._b.g[c._p] * c._b.w[c._p]
+                L, i = c._links, c._c
+                acc += k._units.delta[k._u] * L.g[i] * L.V[L.w_at[i]]
         deltap = fp * acc + (0.0 if error is None else error)  # eq. 21 (eq. 10 for outputs)
         accg = 0.0
         for t, k in enumerate(self._G):  # G_j (eq. 20)
-            accg += k._s.delta[k._u] * self._T[t]
+            accg += k._units.delta[k._u] * self._T[t]
         s.deltap[u] = deltap
         s.delta[u] = deltap + fp * accg  # eqs. 22-23
 
-    def _learn(self, rate: float) -> None:
-        """eq. 24: change the input weights and the bias by ``rate`` times the gradient.
+    def _learn(self, rate: float, grad: np.ndarray | None = None) -> None:
+        """eq. 24: change the input weights and the bias by ``rate`` times the
+        gradient's opposite (the ascent direction of -error). With ``grad`` (a
+        compiled network's gradient array), add it there instead, at each
+        learning number's slot.
 
         For a gated unit k without a self-connection, eq. 18 has no memory:
         x^k_ji = f'_j e_ji T_kj, a product of stored numbers, so it is derived
         here rather than stored: its share joins delta^P_j as f'_j delta_k T_kj."""
-        s, u = self._s, self._u
-        dk = np.array([k._s.delta[k._u] for k in self._G])
-        memory = np.array([k._s.selfw[k._u] != 0 for k in self._G], dtype=bool)
+        s, u = self._units, self._u
+        dk = np.array([k._units.delta[k._u] for k in self._G])
+        memory = np.array([k._units.selfw[k._u] != 0 for k in self._G], dtype=bool)
         dp = s.deltap[u] + s.deriv[u] * float(dk[~memory] @ self._T[~memory])
         dk = np.where(memory, dk, 0.0)
+        dx = np.zeros(len(self._xslot))  # the same deltas, by slot in an input's _X
+        dx[self._xslot[memory]] = dk[memory]
         for c in self.connections.inputs:
-            c._b.w[c._p] += rate * (dp * c._b.e[c._p] + dk @ c._X)
-        if s.blearn[u]:
-            s.bias[u] += rate * (dp * s.eb[u] + dk @ self._XB)
+            if c._learns:
+                L, i, X = c._links, c._c, c._X
+                into = L.V if grad is None else grad
+                into[L.w_at[i]] += rate * (dp * L.e[i] + dx[:len(X)] @ X)
+        if self._learn_bias:
+            into = s.V if grad is None else grad
+            into[s.bias_at[u]] += rate * (dp * s.eb[u] + dk @ self._XB)
 
     def propagate(self, rate: float = 0.1, target: float | None = None) -> None:
         """Compute this neuron's error responsibility and learn at ``rate``.
@@ -451,17 +459,19 @@ def _set_gated_units(j: Neuron, G_new: list[Neuron]) -> None:
     The new arrays are j's own until its network compiles again."""
     old = {k: t for t, k in enumerate(j._G)}
 
-    def remap(vec):
+    def remap(vec, slots):
         out = np.zeros(len(G_new))
         for t, k in enumerate(G_new):
-            if k in old:
-                out[t] = vec[old[k]]
+            if k in old and slots[old[k]] >= 0:
+                out[t] = vec[slots[old[k]]]
         return out
 
-    j._T = remap(j._T)
-    j._XB = remap(j._XB)
+    every = np.arange(len(j._G))
+    j._T = remap(j._T, every)
+    j._XB = remap(j._XB, every)
     for c in j.connections.inputs:
-        c._X = remap(c._X)
+        c._X = remap(c._X, j._xslot)
+    j._xslot = np.arange(len(G_new))  # j's own arrays: a slot for every gated unit
     for k in set(j._G) | set(G_new):
         k._gaters = None
     j._G = G_new

@@ -19,6 +19,7 @@ import os
 import tempfile
 
 from . import squash as _squash
+from . import store
 from .layer import Layer
 from .network import Network
 from .neuron import Neuron
@@ -146,9 +147,8 @@ def from_json(data, squashes=None) -> Network:
     hidden: dict[int, Layer] = {}
     for nums, layer, f in specs:
         neuron = Neuron(squash=f, bias=nums["bias"])
-        s, u = neuron._s, neuron._u
-        s.state[u], s.old[u], s.act[u] = nums["state"], nums["old"], nums["activation"]
-        s.blearn[u] = 1.0 if nums["learn_bias"] else 0.0
+        neuron._restore(nums["state"], nums["old"], nums["activation"])
+        neuron._learn_bias = nums["learn_bias"]
         neurons.append(neuron)
         target = layers[layer] if isinstance(layer, str) else hidden.setdefault(layer, Layer())
         target.add(neuron)
@@ -158,11 +158,8 @@ def from_json(data, squashes=None) -> Network:
             neurons[g].gate(c)
     net = Network(input=layers["input"], hidden=[hidden[k] for k in sorted(hidden)],
                   output=layers["output"])
-    layout = net._compiled()
-    # the gains as read follow the gaters' stored activations (SEMANTICS: gains)
-    for blk in layout.blocks.values():
-        has = blk.gater >= 0
-        blk.Gn[has] = layout.units.act[blk.gater[has]]
+    # the gains as read follow the gaters' stored activations (docs/differences.md)
+    store.gains_from_gaters(net._compiled())
     return net
 
 
@@ -175,6 +172,7 @@ def copy_network(net: Network) -> Network:
     for n, _ in entries:
         t = Neuron(squash=n.squash, bias=n.bias)
         t.label = n.label
+        t._learn_bias = n._learn_bias
         twins.append(t)
     new_in = Layer()
     new_hidden = [Layer() for _ in net.layers.hidden]
@@ -187,7 +185,7 @@ def copy_network(net: Network) -> Network:
     inputs = sorted((c for n, _ in entries for c in n.connections.inputs if c.from_ in ids),
                     key=lambda c: c.ID)
     for c in inputs:
-        twins[ids[c.from_]].project(twins[ids[c.to]], c.weight)
+        twins[ids[c.from_]].project(twins[ids[c.to]], c.weight)._learns = c._learns
     for n, _ in entries:
         if n.selfconnection.weight != 0:
             twins[ids[n]].project(twins[ids[n]], n.selfconnection.weight)
@@ -198,10 +196,10 @@ def copy_network(net: Network) -> Network:
                                    if c.from_ is not c.to else twins[ids[c.to]].selfconnection)
     copy = Network(input=new_in, hidden=new_hidden, output=new_out)
     copy._optimize = net._optimize
-    copy._engine_kind = getattr(net, "_engine_kind", None)  # the same engine, the same sums
-    # identical structure gives an identical layout: one copy of the arena
+    copy._engine_kind = net._engine_kind  # the same engine, the same sums
+    # identical structure gives an identical layout: one copy of each arena
     # carries every number (weights, biases, states, traces)
-    copy._compiled().arena.buffer[...] = layout.arena.buffer
+    store.copy_numbers(layout, copy._compiled())
     return copy
 
 

@@ -1,204 +1,325 @@
-"""A network's arrays: the one home of every number of its units and connections.
+"""Where every number of a network lives: one home per number.
 
-:func:`build` lays a network out as flat numpy arrays grouped by layer, moves
-every value there from wherever it lived (a loose neuron's own arrays, or the
-network's previous layout) and re-points the neuron and connection handles.
+A :class:`~synapse.neuron.Neuron` or :class:`~synapse.neuron.Connection` holds
+no numbers; it is a handle on a row of arrays held by a :class:`Units` (per
+unit) or a :class:`Links` (per connection). A loose neuron or connection owns
+arrays of one row. When a network compiles, :func:`build` lays out a
+:class:`Layout` for it, *moves* every value there and re-points the handles, so
+the neuron objects, the engines and ``to_json`` read and write the same memory.
 
-Layout. Units are numbered in activation order; layer ``g`` holds the units
-``Layout.start[g]:Layout.stop[g]``. The connections from layer ``a`` into layer
-``b`` form one dense :class:`~synapse.neuron.Block` of shape (size_b, size_a)
-with a boolean ``mask`` of the pairs that exist (absent pairs keep weight 0).
-For each layer ``b``, ``gk[b]`` is a (size_b, m_b) table of the later units each
-unit gates (-1 pads), and ``T[b]``, ``XB[b]`` hold the matching T_kj and bias
-extended traces; a block's ``X`` of shape (size_b, m_b, size_a) holds the
-extended traces x^k_ji of its connections.
+A layout has two arenas (docs/design.md, "Layout"):
+
+* ``V``, the **values**: the learnable numbers first (the weights of learning
+  connections in connection order, then the biases of learning units in unit
+  order: ``V[:n_params]`` is ``Network.parameters()``), then the constants
+  (fixed weights, fixed biases, the self-connections' weights). ``grad`` has
+  the shape of the learnable part.
+* ``S``, the **state**, shape (streams, rows): everything one stream of inputs
+  leaves behind (states, activations, derivatives, responsibilities, traces,
+  gains), one contiguous row per stream. The network's own state is one stream
+  (``S`` has one row); batch calls of the engines step copies with more rows.
+  :class:`Rows` says which entries of a stream's row hold what.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
+
 import numpy as np
 
-from .neuron import Block, Neuron, Units
+from .structure import Structure, csr, describe
 
 
+@dataclass(frozen=True)
+class Rows:
+    """Offsets of the state fields in a stream's row of ``S``, for N units, C connections,
+    R relations and X extended-trace slots. ``act`` carries two sentinel rows
+    past the last unit (``act[N] = 1``: the gain of an ungated connection;
+    ``act[N + 1] = 0``) and ``delta`` one (``delta[N] = 0``), so that engines
+    can index without branches."""
+
+    state: int      # s_j(t) (eq. 15)
+    old: int        # s_j(t-1)
+    act: int        # y_j(t) (eq. 16), N + 2 rows
+    deriv: int      # f'_j(s_j(t))
+    delta: int      # delta_j (eq. 23), N + 1 rows
+    deltap: int     # delta^P_j (eq. 21)
+    eb: int         # the bias's eligibility trace (eq. 17 with y_i = 1)
+    e: int          # e_ji per connection (eq. 17)
+    g: int          # the gain g_ji(t) that entered s_j(t), per connection (eq. 14)
+    T: int          # T_kj per relation (eq. 18)
+    XB: int         # x^k_j,bias per relation (eq. 18)
+    X: int          # x^k_ji per (memory relation, input connection of j) (eq. 18)
+    total: int
+
+    @classmethod
+    def count(cls, N: int, C: int, R: int, n_x: int) -> Rows:
+        sizes = {"state": N, "old": N, "act": N + 2, "deriv": N, "delta": N + 1, "deltap": N,
+                 "eb": N, "e": C, "g": C, "T": R, "XB": R, "X": n_x}
+        offsets, used = {}, 0
+        for f in fields(cls):
+            if f.name == "total":
+                continue
+            offsets[f.name] = used
+            used += sizes[f.name]
+        return cls(total=used, **offsets)
+
+
+def new_state(rows: Rows, N: int, streams: int = 1) -> np.ndarray:
+    """A cleared state arena: all zeros, but the sentinel act[N] = 1 and every
+    gain 1 (the gain of an ungated connection; gated ones are set when read)."""
+    S = np.zeros((streams, rows.total))
+    S[:, rows.act + N] = 1.0
+    S[:, rows.g:rows.T] = 1.0
+    return S
+
+
+class Units:
+    """The per-unit numbers of some units: bias and self weight in ``V`` (at
+    ``bias_at[u]`` and ``selfw[u]``), the rest as views of one stream of a state
+    arena. ``owner`` is the network whose layout this is (None: a loose unit)."""
+
+    def __init__(self, V: np.ndarray, bias_at: np.ndarray, selfw: np.ndarray, S: np.ndarray,
+                 rows: Rows, N: int, owner=None):
+        self.V, self.bias_at, self.selfw = V, bias_at, selfw
+        col = S[0]
+        self.state = col[rows.state:rows.state + N]
+        self.old = col[rows.old:rows.old + N]
+        self.act_ext = col[rows.act:rows.act + N + 2]
+        self.act = self.act_ext[:N]
+        self.deriv = col[rows.deriv:rows.deriv + N]
+        self.delta_ext = col[rows.delta:rows.delta + N + 1]
+        self.delta = self.delta_ext[:N]
+        self.deltap = col[rows.deltap:rows.deltap + N]
+        self.eb = col[rows.eb:rows.eb + N]
+        self.owner = owner
+        self.self_links = Links(V, np.arange(len(V) - N, len(V)), np.zeros(N), np.ones(N))
+
+    @classmethod
+    def loose(cls, bias: float) -> Units:
+        """The home of one neuron outside any network."""
+        rows = Rows.count(1, 0, 0, 0)
+        V = np.array([bias, 0.0])
+        return cls(V, np.zeros(1, dtype=np.int64), V[1:], new_state(rows, 1), rows, 1)
+
+
+class Links:
+    """The per-connection numbers of some connections: each weight in ``V`` at
+    ``w_at[c]``; the eligibility trace ``e[c]`` and the gain ``g[c]`` as views of
+    one stream; and the extended traces: x^k_ji of connection c for the m-th
+    memory relation of its target is ``X[xfirst[c] + m * xstride[c]]``."""
+
+    def __init__(self, V: np.ndarray, w_at: np.ndarray, e: np.ndarray, g: np.ndarray,
+                 X: np.ndarray | None = None, xfirst: np.ndarray | None = None,
+                 xstride: np.ndarray | None = None):
+        self.V, self.w_at, self.e, self.g = V, w_at, e, g
+        self.X = np.zeros(0) if X is None else X
+        self.xfirst = np.zeros(len(w_at), dtype=np.int64) if xfirst is None else xfirst
+        self.xstride = np.ones(len(w_at), dtype=np.int64) if xstride is None else xstride
+
+    @classmethod
+    def loose(cls, weights: np.ndarray) -> Links:
+        """The home of connections outside any network (one, or a layer's bulk)."""
+        n = len(weights)
+        return cls(np.asarray(weights, dtype=float), np.arange(n), np.zeros(n), np.ones(n))
+
+
+@dataclass(eq=False)
 class Layout:
-    """The compiled arrays of one network (see the module docstring)."""
+    """A compiled network: its structure and the home of every number.
 
-    def __init__(self, units: Units, start, stop, neurons, blocks, gk, T, XB):
-        self.units = units
-        self.start, self.stop = start, stop
-        self.neurons = neurons          # in activation order
-        self.blocks = blocks            # {(src_layer, dst_layer): Block}
-        self.gk, self.T, self.XB = gk, T, XB
-
-
-class Arena:
-    """One float64 buffer holding every number of a layout; each part a view.
-
-    >>> arena = Arena(F=(2, 3), X=(4,))
-    >>> arena.buffer.size, arena.view("X").base is arena.buffer
-    (10, True)
+    See the module docstring for ``V``, ``grad`` and ``S``. ``w_at[c]`` and
+    ``bias_at[u]`` locate each weight and bias in ``V``; ``selfw`` is the view
+    of the self-connections' weights. ``x_mem[r]`` is relation r's place among
+    its gater's memory relations (-1: no memory, no stored extended traces);
+    ``xfirst``/``xstride`` locate the extended traces as :class:`Links` says.
     """
 
-    def __init__(self, **shapes: tuple):
-        self.parts: dict[str, tuple[int, tuple]] = {}
-        used = 0
-        for name, shape in shapes.items():
-            self.parts[name] = (used, tuple(shape))
-            used += int(np.prod(shape))
-        self.buffer = np.zeros(used)
+    structure: Structure
+    V: np.ndarray
+    n_params: int
+    grad: np.ndarray
+    w_at: np.ndarray
+    bias_at: np.ndarray
+    selfw: np.ndarray
+    rows: Rows
+    S: np.ndarray
+    x_mem: np.ndarray
+    n_mem: np.ndarray           # (N,) memory relations of each unit
+    xfirst: np.ndarray
+    xstride: np.ndarray
+    units: Units
+    links: Links
 
-    def view(self, name: str) -> np.ndarray:
-        off, shape = self.parts[name]
-        return self.buffer[off:off + int(np.prod(shape))].reshape(shape)
+    @property
+    def N(self) -> int:
+        return self.structure.n_units
+
+    def fresh_state(self, streams: int = 1) -> np.ndarray:
+        """A cleared state arena with ``streams`` columns: what ``clear()`` leaves
+        (the gain of a gated connection is 0 until its gater activates)."""
+        S = new_state(self.rows, self.N, streams)
+        S[:, self.rows.g + np.flatnonzero(self.structure.gater >= 0)] = 0.0
+        return S
 
 
-def _layers_of(net):
-    return [net.layers.input, *net.layers.hidden, net.layers.output]
+def _values(st: Structure):
+    """Where each weight and bias goes in V: (n_params, size, w_at, bias_at, selfw_at)."""
+    C, N = len(st.connections), st.n_units
+    n_lw = int(st.learns.sum())
+    n_lb = int(st.learn_bias.sum())
+    n_params = n_lw + n_lb
+    w_at = np.empty(C, dtype=np.int64)
+    w_at[st.learns] = np.arange(n_lw)
+    n_fw = C - n_lw
+    w_at[~st.learns] = n_params + np.arange(n_fw)
+    bias_at = np.empty(N, dtype=np.int64)
+    bias_at[st.learn_bias] = n_lw + np.arange(n_lb)
+    bias_at[~st.learn_bias] = n_params + n_fw + np.arange(N - n_lb)
+    size = n_params + n_fw + (N - n_lb) + N
+    return n_params, size, w_at, bias_at, size - N
+
+
+def _extended_slots(st: Structure):
+    """Which relations store extended traces, and where (see :class:`Links`)."""
+    N, R = st.n_units, len(st.rel_j)
+    mem = st.memory[st.rel_k] if R else np.zeros(0, dtype=bool)
+    x_mem = np.full(R, -1, dtype=np.int64)
+    n_mem = np.bincount(st.rel_j[mem], minlength=N).astype(np.int64) if R else \
+        np.zeros(N, dtype=np.int64)
+    if mem.any():  # ordinal among the gater's memory relations (relations sorted by j)
+        first = np.cumsum(mem) - mem  # memory relations before r
+        x_mem[mem] = first[mem] - first[st.rel_ptr[st.rel_j[mem]]]
+    C = len(st.connections)
+    xfirst = np.zeros(C, dtype=np.int64)
+    xstride = np.ones(C, dtype=np.int64)
+    used = 0
+    for blk in st.blocks:
+        rows = st.dst[blk.c0:blk.c1]
+        cut = np.flatnonzero(np.diff(rows)) + 1
+        starts = np.r_[0, cut]
+        counts = np.diff(np.r_[starts, blk.c1 - blk.c0])
+        sizes = n_mem[rows[starts]] * counts
+        base = used + np.cumsum(sizes) - sizes
+        run = np.repeat(np.arange(len(starts)), counts)
+        xfirst[blk.c0:blk.c1] = base[run] + np.arange(blk.c1 - blk.c0) - starts[run]
+        xstride[blk.c0:blk.c1] = counts[run]
+        used += int(sizes.sum())
+    return x_mem, n_mem, xfirst, xstride, used
 
 
 def build(net) -> Layout:
-    """Lay ``net`` out in fresh arrays, move all values there and re-point handles.
+    """Lay ``net`` out in fresh arrays, move every value there and re-point the handles.
 
-    Raises ValueError (changing nothing) when the network is inconsistent: a
-    neuron listed twice, or a non-input neuron fed or gated from outside."""
-    layers = _layers_of(net)
-    neurons: list[Neuron] = [n for layer in layers for n in layer.list]
-    pos = {n: i for i, n in enumerate(neurons)}
-    if len(pos) != len(neurons):
-        raise ValueError("a neuron appears twice in the network's layers")
-    group = np.zeros(len(neurons), dtype=int)
-    start, stop, i = [], [], 0
-    for g, layer in enumerate(layers):
-        start.append(i)
-        i += layer.size
-        stop.append(i)
-        group[start[g]:stop[g]] = g
-    n_in = layers[0].size
-    for n in neurons[n_in:]:
-        for c in n.connections.inputs:
-            if c.from_ not in pos:
-                raise ValueError(f"neuron {n.ID} has an input from neuron {c.from_.ID}, "
-                                 f"which is not in the network")
-            if c.gater is not None and c.gater not in pos:
-                raise ValueError(f"a connection into neuron {n.ID} is gated by neuron "
-                                 f"{c.gater.ID}, which is not in the network")
-        sg = n.selfconnection.gater
-        if sg is not None and sg not in pos:
-            raise ValueError(f"neuron {n.ID}'s self-connection is gated from outside the network")
+    Raises ValueError (changing nothing) when the network is inconsistent (see
+    :func:`synapse.structure.describe`)."""
+    st = describe(net)
+    N, C, R = st.n_units, len(st.connections), len(st.rel_j)
+    n_params, size, w_at, bias_at, sw0 = _values(st)
+    x_mem, n_mem, xfirst, xstride, n_x = _extended_slots(st)
+    rows = Rows.count(N, C, R, n_x)
+    V = np.zeros(size)
+    S = new_state(rows, N)
+    selfw = V[sw0:sw0 + N]
+    units = Units(V, bias_at, selfw, S, rows, N, owner=net)
+    col = S[0]
+    links = Links(V, w_at, col[rows.e:rows.e + C], col[rows.g:rows.g + C],
+                  col[rows.X:rows.X + n_x], xfirst, xstride)
+    layout = Layout(st, V, n_params, np.zeros(n_params), w_at, bias_at, selfw, rows, S, x_mem,
+                    n_mem, xfirst, xstride, units, links)
+    _move_values(layout)
+    _repoint(layout, net)
+    return layout
 
-    N = len(neurons)
-    # the later units each unit gates (G_j), in activation order
-    G = []
-    for j, n in enumerate(neurons):
-        ks = {pos[c.to] for c in n.connections.gated if c.to in pos and pos[c.to] > j}
-        G.append([neurons[k] for k in sorted(ks)])
-    # for each unit: where its kept gated units move (new slot, old slot); its
-    # T, XB and extended traces move along
-    remap = {}
-    for j, n in enumerate(neurons):
-        old = {k: t for t, k in enumerate(n._G)}
-        pairs = [(t, old[k]) for t, k in enumerate(G[j]) if k in old]
-        remap[j] = (np.array([p[0] for p in pairs], dtype=np.intp),
-                    np.array([p[1] for p in pairs], dtype=np.intp))
-    gk, T, XB, toff = [], [], [], [0]
-    widths = [max((len(G[j]) for j in range(start[g], stop[g])), default=0)
-              for g in range(len(layers))]
-    for g in range(len(layers)):
-        toff.append(toff[-1] + (stop[g] - start[g]) * widths[g])
 
-    # connection blocks, one per (source layer, target layer) pair
-    members: dict[tuple[int, int], list] = {}
-    for j, n in enumerate(neurons):
-        for c in n.connections.inputs:
-            i = pos.get(c.from_)
-            if i is not None:
-                members.setdefault((int(group[i]), int(group[j])), []).append((c, i, j))
-    keys = sorted(members)
-    shapes = {k: (stop[k[1]] - start[k[1]], stop[k[0]] - start[k[0]]) for k in keys}
-    sizes = [shapes[k][0] * shapes[k][1] for k in keys]
-    xsizes = [sz * widths[k[1]] for k, sz in zip(keys, sizes)]
+def _move_values(L: Layout) -> None:
+    """Copy every number from where the handles point now into the new layout."""
+    st, u, links = L.structure, L.units, L.links
+    by_home: dict[int, tuple] = {}
+    for j, n in enumerate(st.neurons):
+        entry = by_home.setdefault(id(n._units), (n._units, [], []))
+        entry[1].append(j)
+        entry[2].append(n._u)
+    for old, new, at in by_home.values():
+        new, at = np.array(new), np.array(at)
+        u.V[L.bias_at[new]] = old.V[old.bias_at[at]]
+        u.selfw[new] = old.selfw[at]
+        for f in ("state", "old", "act", "deriv", "delta", "deltap", "eb"):
+            getattr(u, f)[new] = getattr(old, f)[at]
+    by_links: dict[int, tuple] = {}
+    for c, conn in enumerate(st.connections):
+        entry = by_links.setdefault(id(conn._links), (conn._links, [], []))
+        entry[1].append(c)
+        entry[2].append(conn._c)
+    for old, new, at in by_links.values():
+        new, at = np.array(new), np.array(at)
+        links.V[L.w_at[new]] = old.V[old.w_at[at]]
+        links.e[new] = old.e[at]
+        links.g[new] = old.g[at]
+    # T, XB and extended traces follow their relation (j, k), where j still gates k
+    T = L.S[0, L.rows.T:L.rows.XB]
+    XB = L.S[0, L.rows.XB:L.rows.X]
+    X = links.X
+    inputs_of = _inputs_by_unit(st)
+    for j, n in enumerate(st.neurons):
+        if not n._G:
+            continue
+        old_t = {k: t for t, k in enumerate(n._G)}
+        for r in range(st.rel_ptr[j], st.rel_ptr[j + 1]):
+            t = old_t.get(st.neurons[st.rel_k[r]])
+            if t is None:
+                continue
+            T[r] = n._T[t]
+            XB[r] = n._XB[t]
+            m, old_slot = L.x_mem[r], n._xslot[t]
+            if m < 0 or old_slot < 0:
+                continue
+            for c in inputs_of[j]:
+                old_x = st.connections[c]._X
+                if old_slot < len(old_x):
+                    X[L.xfirst[c] + m * L.xstride[c]] = old_x[old_slot]
 
-    # one buffer for everything: units, T and XB, weights/traces/gains, X
-    arena = Arena(F=(len(Units.FIELDS), N + 2), TX=(2, toff[-1]), C=(3, sum(sizes)),
-                  X=(sum(xsizes),))
-    units = Units(N, owner=net, F=arena.view("F"))
-    for f in Units.FIELDS:
-        arr = getattr(units, f)
-        for j, n in enumerate(neurons):
-            arr[j] = getattr(n._s, f)[n._u]
-    TX = arena.view("TX")  # T_kj and the bias's extended traces
-    tflat, xbflat = TX[0], TX[1]
-    for g in range(len(layers)):
-        rows = range(start[g], stop[g])
-        m = widths[g]
-        gk.append(np.full((len(rows), m), -1, dtype=np.intp))
-        T.append(tflat[toff[g]:toff[g + 1]].reshape(len(rows), m))
-        XB.append(xbflat[toff[g]:toff[g + 1]].reshape(len(rows), m))
-        for r, j in enumerate(rows):
-            gk[g][r, :len(G[j])] = [pos[k] for k in G[j]]
-            new_t, old_t = remap[j]
-            T[g][r, new_t] = neurons[j]._T[old_t]
-            XB[g][r, new_t] = neurons[j]._XB[old_t]
 
-    # each block's arrays are views of a slice of C and X
-    C = arena.view("C")  # weights, eligibility traces, gains as read
-    flat = {"w": C[0], "e": C[1], "g": C[2]}
-    xflat = arena.view("X")
-    blocks = {}
-    moves = []
-    off = xoff = 0
-    for key, sz, xsz in zip(keys, sizes, xsizes):
-        a, b = key
-        shape = shapes[key]
-        m = gk[b].shape[1]
-        blk = Block(flat["w"][off:off + sz], flat["e"][off:off + sz], flat["g"][off:off + sz])
-        W, E, Gn = (v.reshape(shape) for v in (blk.w, blk.e, blk.g))
-        X = xflat[xoff:xoff + xsz].reshape(shape[0], m, shape[1])
-        mask = np.zeros(shape, dtype=bool)
-        gater = np.full(shape, -1, dtype=np.intp)
-        blk.W, blk.E, blk.Gn, blk.X, blk.mask, blk.gater = W, E, Gn, X, mask, gater
-        blk.src, blk.dst, blk.offset, blk.xoffset = a, b, off, xoff
-        # gather each source block's values with one fancy index
-        by_source: dict[int, tuple] = {}
-        for c, i, j in members[key]:
-            r, q = j - start[b], i - start[a]
-            p = r * shape[1] + q
-            entry = by_source.setdefault(id(c._b), (c._b, [], []))
-            entry[1].append(p)
-            entry[2].append(c._p)
-            if c.gater is not None:
-                gater[r, q] = pos[c.gater]
-            if len(G[j]) and len(c.to._G):
-                new_t, old_t = remap[j]
-                X[r, new_t, q] = c._X[old_t]
-            moves.append((c, blk, p))
-        for src, dst_p, src_p in by_source.values():
-            dst_p, src_p = np.array(dst_p), np.array(src_p)
-            blk.w[dst_p] = src.w[src_p]
-            blk.e[dst_p] = src.e[src_p]
-            blk.g[dst_p] = src.g[src_p]
-            mask.reshape(-1)[dst_p] = True
-        blk.full = bool(mask.all())
-        blocks[key] = blk
-        off += sz
-        xoff += xsz
+def _inputs_by_unit(st: Structure) -> list[np.ndarray]:
+    order, ptr = csr(st.dst, st.n_units)
+    return [order[ptr[j]:ptr[j + 1]] for j in range(st.n_units)]
 
-    # every value now has its new home: re-point the handles
-    for c, blk, p in moves:
-        c._b, c._p, c._xl = blk, p, None
-    for j, n in enumerate(neurons):
-        prev = n._s.owner
+
+def _repoint(L: Layout, net) -> None:
+    """Every handle now points into the new layout."""
+    st, units, links = L.structure, L.units, L.links
+    for c, conn in enumerate(st.connections):
+        conn._links, conn._c, conn._xl = links, c, None
+    T = L.S[0, L.rows.T:L.rows.XB]
+    XB = L.S[0, L.rows.XB:L.rows.X]
+    for j, n in enumerate(st.neurons):
+        prev = n._units.owner
         if prev is not None and prev is not net:
             prev._structure_changed()  # the neuron moved out of another network's arrays
-        g = int(group[j])
-        r = j - start[g]
-        n._s, n._u = units, j
-        n.selfconnection._b, n.selfconnection._p = units.self_block, j
-        n._G = G[j]
-        n._T, n._XB = T[g][r, :len(G[j])], XB[g][r, :len(G[j])]
+        n._units, n._u = units, j
+        n.selfconnection._links, n.selfconnection._c = units.self_links, j
+        r0, r1 = int(st.rel_ptr[j]), int(st.rel_ptr[j + 1])
+        n._G = [st.neurons[k] for k in st.rel_k[r0:r1]]
+        n._T, n._XB = T[r0:r1], XB[r0:r1]
+        n._xslot = L.x_mem[r0:r1]
+        n._nmem = int(L.n_mem[j])
         n._gaters = None
-    layout = Layout(units, start, stop, neurons, blocks, gk, T, XB)
-    layout.flat, layout.xflat, layout.C, layout.TX = flat, xflat, C, TX
-    layout.arena = arena
-    layout.tflat, layout.xbflat, layout.toff = tflat, xbflat, toff
-    return layout
+
+
+def gains_from_gaters(L: Layout) -> None:
+    """Every gated connection's gain as read: its gater's current activation."""
+    st = L.structure
+    gated = np.flatnonzero(st.gater >= 0)
+    L.links.g[gated] = L.units.act[st.gater[gated]]
+
+
+def copy_numbers(src: Layout, dst: Layout) -> None:
+    """Copy every number of one layout into another of the same structure."""
+    if src.V.shape != dst.V.shape or src.S.shape != dst.S.shape:
+        raise ValueError("the two networks' layouts differ; cannot copy their numbers")
+    dst.V[...] = src.V
+    dst.S[...] = src.S
+    dst.grad[...] = src.grad
+
+
+__all__ = ["Rows", "Units", "Links", "Layout", "build", "new_state", "gains_from_gaters",
+           "copy_numbers"]

@@ -1,128 +1,119 @@
 """The JIT engine: the same step as the neuron objects, as numba-compiled loops.
 
-Used when numba is installed (``pip install synapse[fast]``) and every squash
-is a built-in. It walks index lists (CSR) over the very arrays of the layout,
-one unit after another in activation order, exactly as Neuron.activate and
-Neuron.propagate do, and runs a whole training pass (``run``) without
-returning to Python per sample. Equation numbers are Monner and Reggia's.
+Used when numba is installed and every squash is a built-in. It walks index
+lists (CSR) over the very arrays of the layout, one unit after another in
+activation order, exactly as Neuron.activate and Neuron.propagate do, and runs
+whole sequences (``run``) and training passes (``train``) without returning to
+Python per sample. The state has one row per stream: the kernels step B
+independent streams one after another, each with the scalar code of a single
+stream. Equation numbers are Monner and Reggia's (docs/equations.md).
+
+The kernels read three arrays besides the inputs: ``V`` (values: weights,
+biases), ``S`` (state, streams x entries) and ``ix``, the **int arena**: a header
+(:class:`Head`), then the index lists. The header's entries are named by
+:class:`Head`, one definition for the Python side that writes it and the
+kernels that read it; :func:`plan` writes it and :func:`decode` reads it back.
 """
 from __future__ import annotations
 
+import enum
 import os
+from dataclasses import fields
 
 import numpy as np
 
+from .. import cost as _cost
 from .. import squash as _squash
-from .numpy_engine import clear_layout
+from ..store import Layout, Rows
+from ..structure import csr
+from .base import BUILT_IN, PythonLoops
 
 try:
+    if os.environ.get("SYNAPSE_NO_JIT"):  # run as without numba (tests, debugging)
+        raise ImportError("SYNAPSE_NO_JIT is set")
     import numba
-except ImportError:  # the JIT is an optional extra
-    numba = None
-if os.environ.get("SYNAPSE_NO_JIT"):  # run as without numba (for tests and debugging)
+except ImportError:  # the JIT is optional
     numba = None
 
 SQUASH_CODES = {_squash.LOGISTIC: 0, _squash.TANH: 1, _squash.IDENTITY: 2, _squash.HLIM: 3,
                 _squash.RELU: 4}
+#: Costs the kernels compute themselves: 0 is eq. 10's t - y (no cost named).
+COST_CODES = {None: 0, _cost.MSE: 1, _cost.CROSS_ENTROPY: 2, _cost.BINARY: 3}
 FMAX = float(np.finfo(float).max)
+EPS = _cost.EPS
+
+#: The index lists of the int arena, in order (see :func:`plan` for each one's meaning).
+LISTS = ("selfgate", "squash", "bias_at", "in_ptr", "in_conn", "in_w", "in_src", "in_gater",
+         "in_x", "in_xs", "rk_ptr", "rk_rel", "rel_j", "rel_k", "rel_self", "x_mem",
+         "rc_ptr", "rc_w", "rc_src", "rel_ptr", "out_ptr", "out_conn", "out_w", "out_dst")
+#: The header's numbers after the lists' offsets: sizes, then every row offset of the state.
+SCALARS = ("n_in", "N", "out_lo", "out_hi", "n_params", "sw0") + tuple(
+    "row_" + f.name for f in fields(Rows))
+Head = enum.IntEnum("Head", [n.upper() for n in LISTS + SCALARS], start=0)
 
 
 def available() -> bool:
     return numba is not None
 
 
-def supports(layout) -> bool:
-    return numba is not None and all(n.squash in SQUASH_CODES for n in layout.neurons)
+def supports(layout: Layout) -> bool:
+    return numba is not None and all(f in SQUASH_CODES for f in layout.structure.squash)
 
 
-def _csr(keys: np.ndarray, n: int):
-    """Order by key (stable) and the pointer array of a CSR list with n rows."""
-    order = np.argsort(keys, kind="stable")
-    ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(keys, minlength=n), out=ptr[1:])
-    return order, ptr
+def plan(layout: Layout) -> np.ndarray:
+    """The int arena of a layout: the header, then the index lists.
+
+    selfgate[j]: the unit gating j's self-connection (N: none, act_ext[N] = 1);
+    squash[j]: its code; bias_at[j]: its bias in V; in_ptr: the connections
+    into each unit (CSR), each entry with its connection (in_conn), weight slot
+    (in_w), source (in_src), gater (in_gater, N: ungated) and extended-trace
+    slot and stride (in_x, in_xs); rk_ptr/rk_rel: the relations of each gated
+    unit k; rel_j/rel_k/rel_self/x_mem: per relation; rc_ptr/rc_w/rc_src: the
+    gated connections behind each relation's T; rel_ptr: each gater's
+    relations; out_ptr: the connections to later units (eq. 19), each with its
+    connection, weight slot and target."""
+    L, st = layout, layout.structure
+    N = st.n_units
+    in_order, in_ptr = csr(st.dst, N)
+    rk_order, rk_ptr = csr(st.rel_k, N)
+    later = np.flatnonzero(st.dst > st.src)
+    o_order, out_ptr = csr(st.src[later], N)
+    gater = np.where(st.gater >= 0, st.gater, N)
+    out_conn = later[o_order]
+    lists = {
+        "selfgate": np.where(st.self_gater >= 0, st.self_gater, N),
+        "squash": np.array([SQUASH_CODES[f] for f in st.squash], dtype=np.int64),
+        "bias_at": L.bias_at, "in_ptr": in_ptr, "in_conn": in_order,
+        "in_w": L.w_at[in_order], "in_src": st.src[in_order], "in_gater": gater[in_order],
+        "in_x": L.xfirst[in_order], "in_xs": L.xstride[in_order], "rk_ptr": rk_ptr,
+        "rk_rel": rk_order, "rel_j": st.rel_j, "rel_k": st.rel_k, "rel_self": st.rel_self,
+        "x_mem": L.x_mem, "rc_ptr": st.rel_conn_ptr, "rc_w": L.w_at[st.rel_conns],
+        "rc_src": st.src[st.rel_conns], "rel_ptr": st.rel_ptr, "out_ptr": out_ptr,
+        "out_conn": out_conn, "out_w": L.w_at[out_conn], "out_dst": st.dst[out_conn],
+    }
+    scalars = {"n_in": st.n_inputs, "N": N, "out_lo": st.outputs.start,
+               "out_hi": st.outputs.stop, "n_params": L.n_params, "sw0": len(L.V) - N}
+    scalars.update({"row_" + f.name: getattr(L.rows, f.name) for f in fields(Rows)})
+    arrays = [np.asarray(lists[name], dtype=np.int64).reshape(-1) for name in LISTS]
+    head = np.zeros(len(Head), dtype=np.int64)
+    at = len(Head)
+    for name, arr in zip(LISTS, arrays):
+        head[Head[name.upper()]] = at
+        at += len(arr)
+    for name in SCALARS:
+        head[Head[name.upper()]] = scalars[name]
+    return np.concatenate([head, *arrays])
 
 
-def plan(layout) -> np.ndarray:
-    """The int arena: a header (list bounds, sizes, float-arena offsets), then
-    the index lists the kernels walk over the layout's float arena."""
-    L = layout
-    N = len(L.neurons)
-    n_in = L.stop[0]
-    pos = {n: i for i, n in enumerate(L.neurons)}
-    # every connection into a non-input unit
-    dst, src, cw, cg, cx, cxs = [], [], [], [], [], []
-    for (a, b), blk in L.blocks.items():
-        if b == 0:
-            continue
-        rr, qq = np.nonzero(blk.mask)
-        nI = blk.W.shape[1]
-        m = blk.X.shape[1]
-        dst.append(L.start[b] + rr)
-        src.append(L.start[a] + qq)
-        cw.append(blk.offset + rr * nI + qq)
-        gat = blk.gater[rr, qq]
-        cg.append(np.where(gat >= 0, gat, N))
-        cx.append(blk.xoffset + rr * m * nI + qq)
-        cxs.append(np.full(len(rr), nI))
-    def cat(xs):
-        return np.concatenate(xs).astype(np.int64) if xs else np.zeros(0, np.int64)
-
-    dst, src, cw, cg, cx, cxs = map(cat, (dst, src, cw, cg, cx, cxs))
-    order, in_ptr = _csr(dst, N)
-    src, cw, cg, cx, cxs, dst = (v[order] for v in (src, cw, cg, cx, cxs, dst))
-    # error flows back along connections to later units (eq. 19)
-    later = np.nonzero(dst > src)[0]
-    o_order, out_ptr = _csr(src[later], N)
-    ow, ok = cw[later][o_order], dst[later][o_order]
-    # gating relations (j gates k, k later): the tables gk, T, XB
-    rj, rk, rslot, rt = [], [], [], []
-    for g in range(len(L.start)):
-        rows, ts = np.nonzero(L.gk[g] >= 0)
-        m = L.gk[g].shape[1]
-        rj.append(L.start[g] + rows)
-        rk.append(L.gk[g][rows, ts])
-        rslot.append(L.toff[g] + rows * m + ts)
-        rt.append(ts)
-    rj, rk, rslot, rt = map(cat, (rj, rk, rslot, rt))
-    r_order, rk_ptr = _csr(rk, N)
-    kj, kk, kslot, kt = (v[r_order] for v in (rj, rk, rslot, rt))
-    g_order, gr_ptr = _csr(rj, N)
-    gr_k, gr_slot, gr_t = rk[g_order], rslot[g_order], rt[g_order]
-    selfgate = np.array([pos[n.selfconnection.gater] if n.selfconnection.gater is not None else N
-                         for n in L.neurons], dtype=np.int64)
-    rel_self = (selfgate[kk] == kj).astype(np.int64) if len(kk) else np.zeros(0, np.int64)
-    # the gated connections behind each relation's T_kj (eq. 18)
-    gated = np.nonzero(cg < N)[0]
-    rel_key = kj * N + kk
-    key_order = np.argsort(rel_key)
-    e_key = cg[gated] * N + dst[gated]
-    if len(rel_key) and len(e_key):
-        hit = np.minimum(np.searchsorted(rel_key[key_order], e_key), len(rel_key) - 1)
-        ok_e = rel_key[key_order][hit] == e_key
-    else:
-        hit = np.zeros(len(e_key), dtype=np.int64)
-        ok_e = np.zeros(len(e_key), dtype=bool)
-    e_rel = key_order[hit[ok_e]]
-    e_conn = gated[ok_e]
-    e_order, re_ptr = _csr(e_rel.astype(np.int64), len(kk))
-    re_w, re_src = cw[e_conn][e_order], src[e_conn][e_order]
-    sq = np.array([SQUASH_CODES[n.squash] for n in L.neurons], dtype=np.int64)
-    lists = [selfgate, sq, in_ptr, cw, src, cg, cx, cxs, rk_ptr, kj, kslot, kt, rel_self, re_ptr,
-             re_w, re_src, out_ptr, ow, ok, gr_ptr, gr_k, gr_slot, gr_t]
-    # the int arena: list bounds (24), sizes (4), arena offsets (8), then the lists
-    head = _HEAD
-    bounds = head + np.concatenate([[0], np.cumsum([len(v) for v in lists])])
-    arena = L.arena
-    where = [arena.parts[name][0] for name in ("F", "TX", "C", "X")]
-    header = np.concatenate([bounds, [n_in, N, L.start[-1], L.stop[-1]],
-                             [where[0], N + 2, where[1], L.TX.shape[1], where[2], L.C.shape[1],
-                              where[3], L.xflat.size]]).astype(np.int64)
-    assert len(header) == head
-    return np.concatenate([header] + [np.asarray(v, dtype=np.int64) for v in lists])
-
-
-_HEAD = 24 + 4 + 8
+def decode(ix: np.ndarray) -> dict:
+    """The int arena read back by name: each list as an array, each scalar as an int."""
+    out: dict = {}
+    ends = [int(ix[Head[n.upper()]]) for n in LISTS[1:]] + [len(ix)]
+    for name, end in zip(LISTS, ends):
+        out[name] = ix[int(ix[Head[name.upper()]]):end]
+    for name in SCALARS:
+        out[name] = int(ix[Head[name.upper()]])
+    return out
 
 
 if numba is not None:
@@ -146,271 +137,317 @@ if numba is not None:
             return (1.0 if s > 0 else 0.0), 1.0
         return (s if s > 0 else 0.0), (1.0 if s > 0 else 0.0)
 
-    # The kernels index the two arenas directly: A (floats) at offsets, ix (ints)
-    # through its list bounds. No array views are made per call, so numba does
-    # no reference counting in the loops. Names of the offsets:
-    #   units (row r of F = A[F0 + r * NC :]): bias 0, state 1, old 2, act 3,
-    #   deriv 4, delta 5, deltap 6, eb 7, selfw 8; connections: W, E, G rows of C;
-    #   relations: T and XB rows of TX; X: extended traces.
-
     @_jit
-    def _step(x, A, ix):
-        """One step: eqs. 14-18 for every unit in order."""
-        n_in, N = ix[24], ix[25]
-        NC = ix[29]
-        BIAS, STATE, OLD, ACT = ix[28], ix[28] + NC, ix[28] + 2 * NC, ix[28] + 3 * NC
-        DERIV, EB, SELFW = ix[28] + 4 * NC, ix[28] + 7 * NC, ix[28] + 8 * NC
-        T, XB = ix[30], ix[30] + ix[31]
-        W, E, G = ix[32], ix[32] + ix[33], ix[32] + 2 * ix[33]
-        X = ix[34]
-        SELFGATE, SQ, IN_PTR, CW = ix[0], ix[1], ix[2], ix[3]
-        SRC, CG, CX, CXS = ix[4], ix[5], ix[6], ix[7]
-        RK_PTR, KJ, KSLOT, KT = ix[8], ix[9], ix[10], ix[11]
-        REL_SELF, RE_PTR, RE_W, RE_SRC = ix[12], ix[13], ix[14], ix[15]
+    def _step1(x, V, Sb, ix):
+        """One step of one stream (Sb: its row of S; x its inputs): eqs. 14-18 for every
+        unit in order."""
+        n_in, N, SW = ix[Head.N_IN], ix[Head.N], ix[Head.SW0]
+        STATE, OLD, ACT = ix[Head.ROW_STATE], ix[Head.ROW_OLD], ix[Head.ROW_ACT]
+        DERIV, EB, E = ix[Head.ROW_DERIV], ix[Head.ROW_EB], ix[Head.ROW_E]
+        G, T, XB, X = ix[Head.ROW_G], ix[Head.ROW_T], ix[Head.ROW_XB], ix[Head.ROW_X]
+        SELFGATE, SQ, BIAS_AT = ix[Head.SELFGATE], ix[Head.SQUASH], ix[Head.BIAS_AT]
+        IN_PTR, IN_CONN, IN_W = ix[Head.IN_PTR], ix[Head.IN_CONN], ix[Head.IN_W]
+        IN_SRC, IN_GATER = ix[Head.IN_SRC], ix[Head.IN_GATER]
+        IN_X, IN_XS = ix[Head.IN_X], ix[Head.IN_XS]
+        RK_PTR, RK_REL, REL_J = ix[Head.RK_PTR], ix[Head.RK_REL], ix[Head.REL_J]
+        REL_SELF, X_MEM = ix[Head.REL_SELF], ix[Head.X_MEM]
+        RC_PTR, RC_W, RC_SRC = ix[Head.RC_PTR], ix[Head.RC_W], ix[Head.RC_SRC]
         for i in range(n_in):
-            A[ACT + i] = x[i]
-            A[DERIV + i] = 0.0
-            A[BIAS + i] = 0.0
+            Sb[ACT + i] = x[i]
+            Sb[DERIV + i] = 0.0
+            V[ix[BIAS_AT + i]] = 0.0  # input units have no bias (as in synaptic.js)
         for j in range(n_in, N):
-            decay = A[ACT + ix[SELFGATE + j]] * A[SELFW + j]  # g_jj(t) w_jj
-            o = A[STATE + j]
-            A[OLD + j] = o
-            s = decay * o + A[BIAS + j]  # eq. 15
-            A[EB + j] = decay * A[EB + j] + 1.0  # eq. 17, bias
-            for c in range(ix[IN_PTR + j], ix[IN_PTR + j + 1]):
-                w = ix[CW + c]
-                y = A[ACT + ix[SRC + c]]
-                gater = ix[CG + c]
+            sw = V[SW + j]
+            decay = Sb[ACT + ix[SELFGATE + j]] * sw  # g_jj(t) w_jj
+            o = Sb[STATE + j]
+            Sb[OLD + j] = o
+            s = decay * o + V[ix[BIAS_AT + j]]  # eq. 15, self and bias terms
+            Sb[EB + j] = decay * Sb[EB + j] + 1.0  # eq. 17, bias
+            for q in range(ix[IN_PTR + j], ix[IN_PTR + j + 1]):
+                c = ix[IN_CONN + q]
+                y = Sb[ACT + ix[IN_SRC + q]]
+                gater = ix[IN_GATER + q]
                 if gater == N:  # ungated: the gain is 1 (stored once by the layout)
-                    s += A[W + w] * y  # eq. 15
-                    A[E + w] = y if decay == 0.0 else decay * A[E + w] + y  # eq. 17
+                    s += V[ix[IN_W + q]] * y  # eq. 15
+                    Sb[E + c] = decay * Sb[E + c] + y  # eq. 17
                 else:
-                    g = A[ACT + gater]  # eq. 14
-                    A[G + w] = g
-                    s += g * A[W + w] * y  # eq. 15
-                    A[E + w] = g * y if decay == 0.0 else decay * A[E + w] + g * y  # eq. 17
+                    g = Sb[ACT + gater]  # eq. 14
+                    Sb[G + c] = g
+                    s += g * V[ix[IN_W + q]] * y  # eq. 15
+                    Sb[E + c] = decay * Sb[E + c] + g * y  # eq. 17
             if not np.isfinite(s):  # overflowed: bounded as Neuron.activate does
                 s = 0.0 if s != s else (FMAX if s > 0 else -FMAX)
-            A[STATE + j] = s
+            Sb[STATE + j] = s
             y, d = _squash(ix[SQ + j], s)  # eq. 16
-            A[ACT + j] = y
-            A[DERIV + j] = d
-            for r in range(ix[RK_PTR + j], ix[RK_PTR + j + 1]):  # eq. 18, j as the gated unit k
-                h = ix[KJ + r]
-                tv = A[SELFW + j] * o if ix[REL_SELF + r] else 0.0
-                for e in range(ix[RE_PTR + r], ix[RE_PTR + r + 1]):
-                    tv += A[W + ix[RE_W + e]] * A[ACT + ix[RE_SRC + e]]
-                slot = ix[KSLOT + r]
-                A[T + slot] = tv
-                if A[SELFW + j] == 0:
-                    continue  # no memory: x^k_ji = f'_j e_ji T_kj, derived in _learn
-                coef = A[DERIV + h] * tv
-                t = ix[KT + r]
-                for c in range(ix[IN_PTR + h], ix[IN_PTR + h + 1]):
-                    xi = X + ix[CX + c] + t * ix[CXS + c]
-                    A[xi] = decay * A[xi] + coef * A[E + ix[CW + c]]
-                A[XB + slot] = decay * A[XB + slot] + coef * A[EB + h]
+            Sb[ACT + j] = y
+            Sb[DERIV + j] = d
+            # eq. 18, j as the gated unit k of each relation
+            for p in range(ix[RK_PTR + j], ix[RK_PTR + j + 1]):
+                r = ix[RK_REL + p]
+                tv = sw * o if ix[REL_SELF + r] else 0.0
+                for e in range(ix[RC_PTR + r], ix[RC_PTR + r + 1]):
+                    tv += V[ix[RC_W + e]] * Sb[ACT + ix[RC_SRC + e]]
+                Sb[T + r] = tv
+                m = ix[X_MEM + r]
+                if m < 0:
+                    continue  # no memory: x^k_ji = f'_j e_ji T_kj, derived in _learn1
+                h = ix[REL_J + r]
+                coef = Sb[DERIV + h] * tv
+                for q in range(ix[IN_PTR + h], ix[IN_PTR + h + 1]):
+                    xi = X + ix[IN_X + q] + m * ix[IN_XS + q]
+                    Sb[xi] = decay * Sb[xi] + coef * Sb[E + ix[IN_CONN + q]]
+                Sb[XB + r] = decay * Sb[XB + r] + coef * Sb[EB + h]
 
     @_jit
-    def _errors(target, cost, A, ix, errors):
-        """The outputs' error: t - y (eq. 10), or -dC/dy f'(s) for MSE / cross-entropy."""
-        out_lo, out_hi = ix[26], ix[27]
-        NC = ix[29]
-        ACT, DERIV = ix[28] + 3 * NC, ix[28] + 4 * NC
+    def _step(x, V, S, ix):
+        """One step of every stream; x: streams x inputs."""
+        for b in range(S.shape[0]):
+            _step1(x[b], V, S[b], ix)
+
+    @_jit
+    def _errors(target, cost, S, ix, errors):
+        """The outputs' error: t - y (eq. 10), or -dC/dy f'(s) for MSE / cross-entropy.
+        target and errors: streams x outputs."""
+        out_lo, out_hi = ix[Head.OUT_LO], ix[Head.OUT_HI]
+        ACT, DERIV = ix[Head.ROW_ACT], ix[Head.ROW_DERIV]
         n = out_hi - out_lo
-        for i in range(n):
-            y = A[ACT + out_lo + i]
-            t = target[i]
-            if cost == 0:
-                errors[i] = t - y
-            elif cost == 1:
-                errors[i] = 2.0 * (t - y) / n * A[DERIV + out_lo + i]
-            elif 0.0 <= y <= 1.0:  # cross-entropy; flat (derivative 0) outside [0, 1]
-                errors[i] = (t / (y + 1e-15) - (1.0 - t) / ((1.0 + 1e-15) - y)) * A[
-                    DERIV + out_lo + i]
-            else:
-                errors[i] = 0.0
+        for b in range(S.shape[0]):
+            for i in range(n):
+                y = S[b, ACT + out_lo + i]
+                t = target[b, i]
+                if cost == 0:
+                    errors[b, i] = t - y
+                elif cost == 1:
+                    errors[b, i] = 2.0 * (t - y) / n * S[b, DERIV + out_lo + i]
+                elif 0.0 <= y <= 1.0:  # cross-entropy; flat (derivative 0) outside [0, 1]
+                    errors[b, i] = (t / (y + EPS) - (1.0 - t) / ((1.0 + EPS) - y)) * S[
+                        b, DERIV + out_lo + i]
+                else:
+                    errors[b, i] = 0.0
 
     @_jit
-    def _learn(rate, errors, A, ix):
-        """Responsibilities (eqs. 10, 19-23), then every change from the
-        pre-propagate weights (eq. 24)."""
-        n_in, N, out_lo = ix[24], ix[25], ix[26]
-        NC = ix[29]
-        BIAS, DERIV = ix[28], ix[28] + 4 * NC
-        SELFW, BLEARN = ix[28] + 8 * NC, ix[28] + 9 * NC
-        DELTA, DELTAP, EB = ix[28] + 5 * NC, ix[28] + 6 * NC, ix[28] + 7 * NC
-        T, XB = ix[30], ix[30] + ix[31]
-        W, E, G = ix[32], ix[32] + ix[33], ix[32] + 2 * ix[33]
-        X = ix[34]
-        IN_PTR, CW, CX, CXS = ix[2], ix[3], ix[6], ix[7]
-        OUT_PTR, OW, OK = ix[16], ix[17], ix[18]
-        GR_PTR, GR_K, GR_SLOT, GR_T = ix[19], ix[20], ix[21], ix[22]
+    def _learn1(scale, errors, V, D, Sb, ix):
+        """One stream's responsibilities (eqs. 10, 19-23; Sb: its row of S), then
+        eq. 24: D[slot] += scale * (ascent direction) for every learning weight
+        and bias. D is V (a step at rate scale) or the gradient (scale -1)."""
+        n_in, N, out_lo = ix[Head.N_IN], ix[Head.N], ix[Head.OUT_LO]
+        n_params = ix[Head.N_PARAMS]
+        DERIV, DELTA, DELTAP = ix[Head.ROW_DERIV], ix[Head.ROW_DELTA], ix[Head.ROW_DELTAP]
+        EB, E, G = ix[Head.ROW_EB], ix[Head.ROW_E], ix[Head.ROW_G]
+        T, XB, X = ix[Head.ROW_T], ix[Head.ROW_XB], ix[Head.ROW_X]
+        BIAS_AT, IN_PTR, IN_CONN = ix[Head.BIAS_AT], ix[Head.IN_PTR], ix[Head.IN_CONN]
+        IN_W, IN_X, IN_XS = ix[Head.IN_W], ix[Head.IN_X], ix[Head.IN_XS]
+        OUT_PTR, OUT_CONN = ix[Head.OUT_PTR], ix[Head.OUT_CONN]
+        OUT_W, OUT_DST = ix[Head.OUT_W], ix[Head.OUT_DST]
+        REL_PTR, REL_K, X_MEM = ix[Head.REL_PTR], ix[Head.REL_K], ix[Head.X_MEM]
         for j in range(N - 1, n_in - 1, -1):  # later units first
             acc = 0.0
-            for c in range(ix[OUT_PTR + j], ix[OUT_PTR + j + 1]):
-                w = ix[OW + c]
-                acc += A[DELTA + ix[OK + c]] * A[G + w] * A[W + w]
-            dp = A[DERIV + j] * acc  # eq. 21
+            for q in range(ix[OUT_PTR + j], ix[OUT_PTR + j + 1]):
+                acc += Sb[DELTA + ix[OUT_DST + q]] * Sb[G + ix[OUT_CONN + q]] * V[
+                    ix[OUT_W + q]]
+            dp = Sb[DERIV + j] * acc  # eq. 21
             if j >= out_lo:
                 dp += errors[j - out_lo]  # eq. 10
             accg = 0.0
-            for q in range(ix[GR_PTR + j], ix[GR_PTR + j + 1]):
-                accg += A[DELTA + ix[GR_K + q]] * A[T + ix[GR_SLOT + q]]
-            A[DELTAP + j] = dp
-            A[DELTA + j] = dp + A[DERIV + j] * accg  # eqs. 22-23
+            for r in range(ix[REL_PTR + j], ix[REL_PTR + j + 1]):
+                accg += Sb[DELTA + ix[REL_K + r]] * Sb[T + r]
+            Sb[DELTAP + j] = dp
+            Sb[DELTA + j] = dp + Sb[DERIV + j] * accg  # eqs. 22-23
         for j in range(n_in, N):  # eq. 24
             # gated units without memory: x^k_ji = f'_j e_ji T_kj joins delta^P_j
-            dp = A[DELTAP + j]
+            dp = Sb[DELTAP + j]
             stored = False
-            for q in range(ix[GR_PTR + j], ix[GR_PTR + j + 1]):
-                k = ix[GR_K + q]
-                if A[SELFW + k] == 0:
-                    dp += A[DERIV + j] * A[DELTA + k] * A[T + ix[GR_SLOT + q]]
+            for r in range(ix[REL_PTR + j], ix[REL_PTR + j + 1]):
+                if ix[X_MEM + r] < 0:
+                    dp += Sb[DERIV + j] * Sb[DELTA + ix[REL_K + r]] * Sb[T + r]
                 else:
                     stored = True
-            for c in range(ix[IN_PTR + j], ix[IN_PTR + j + 1]):
-                w = ix[CW + c]
-                grad = dp * A[E + w]
+            for q in range(ix[IN_PTR + j], ix[IN_PTR + j + 1]):
+                w = ix[IN_W + q]
+                if w >= n_params:
+                    continue  # a connection that does not learn
+                grad = dp * Sb[E + ix[IN_CONN + q]]
                 if stored:
-                    for q in range(ix[GR_PTR + j], ix[GR_PTR + j + 1]):
-                        k = ix[GR_K + q]
-                        if A[SELFW + k] != 0:
-                            grad += A[DELTA + k] * A[X + ix[CX + c] + ix[GR_T + q] * ix[CXS + c]]
-                A[W + w] += rate * grad
-            gb = dp * A[EB + j]
-            for q in range(ix[GR_PTR + j], ix[GR_PTR + j + 1]):
-                k = ix[GR_K + q]
-                if A[SELFW + k] != 0:
-                    gb += A[DELTA + k] * A[XB + ix[GR_SLOT + q]]
-            if A[BLEARN + j] != 0:
-                A[BIAS + j] += rate * gb
+                    for r in range(ix[REL_PTR + j], ix[REL_PTR + j + 1]):
+                        m = ix[X_MEM + r]
+                        if m >= 0:
+                            xi = X + ix[IN_X + q] + m * ix[IN_XS + q]
+                            grad += Sb[DELTA + ix[REL_K + r]] * Sb[xi]
+                D[w] += scale * grad
+            at = ix[BIAS_AT + j]
+            if at < n_params:
+                gb = dp * Sb[EB + j]
+                if stored:
+                    for r in range(ix[REL_PTR + j], ix[REL_PTR + j + 1]):
+                        if ix[X_MEM + r] >= 0:
+                            gb += Sb[DELTA + ix[REL_K + r]] * Sb[XB + r]
+                D[at] += scale * gb
 
     @_jit
-    def _activate(x, A, ix):
-        """One step; False, changing nothing, if x is not finite."""
-        for i in range(ix[24]):
-            if not np.isfinite(x[i]):
+    def _learn(scale, errors, V, D, S, ix):
+        """_learn1 for every stream (errors: streams x outputs), summed into D."""
+        for b in range(S.shape[0]):
+            _learn1(scale, errors[b], V, D, S[b], ix)
+
+    @_jit
+    def _finite(a):
+        for v in a.flat:
+            if not np.isfinite(v):
                 return False
-        _step(x, A, ix)
         return True
 
     @_jit
-    def _propagate(rate, target, cost, A, ix):
-        """Learn towards target; False, changing nothing, if it or rate is not finite."""
-        if not np.isfinite(rate):
+    def _activate(x, V, S, ix):
+        """One step of the network's own stream; False, changing nothing, if x is not finite."""
+        if not _finite(x):
             return False
-        for i in range(ix[27] - ix[26]):
-            if not np.isfinite(target[i]):
-                return False
-        errors = np.empty(ix[27] - ix[26])
-        _errors(target, cost, A, ix, errors)
-        _learn(rate, errors, A, ix)
+        _step1(x, V, S[0], ix)
         return True
 
     @_jit
-    def _learn_from(rate, errors, A, ix):
-        """Learn from the outputs' errors given by the caller (any cost)."""
-        if not np.isfinite(rate):
+    def _propagate(rate, target, cost, errors, V, D, S, ix):
+        """Learn towards target with a cost the kernels compute; False, changing
+        nothing, if rate or target is not finite."""
+        if not (np.isfinite(rate) and _finite(target)):
             return False
-        for i in range(ix[27] - ix[26]):
-            if not np.isfinite(errors[i]):
-                return False
-        _learn(rate, errors, A, ix)
+        _errors(target, cost, S, ix, errors)
+        _learn1(rate, errors[0], V, D, S[0], ix)
         return True
 
     @_jit
-    def _run(Xs, Ys, rates, learn, cost, out, A, ix):
-        """A whole pass: activate each row, then learn towards its target."""
-        out_lo, out_hi = ix[26], ix[27]
-        ACT = ix[28] + 3 * ix[29]
-        errors = np.empty(out_hi - out_lo)
-        for i in range(Xs.shape[0]):
-            _step(Xs[i], A, ix)
-            for q in range(out_hi - out_lo):
-                out[i, q] = A[ACT + out_lo + q]
+    def _run(Xs, Ys, rates, learn, cost, out, V, S, ix):
+        """A sequence: at each time t, step every stream on Xs[t] (streams x inputs),
+        write the outputs to out[t], and, with learn, learn towards Ys[t] at rates[t]."""
+        out_lo, out_hi = ix[Head.OUT_LO], ix[Head.OUT_HI]
+        ACT = ix[Head.ROW_ACT]
+        B = S.shape[0]
+        errors = np.empty((B, out_hi - out_lo))
+        for t in range(Xs.shape[0]):
+            _step(Xs[t], V, S, ix)
+            for b in range(B):
+                for q in range(out_hi - out_lo):
+                    out[t, b, q] = S[b, ACT + out_lo + q]
             if learn:
-                _errors(Ys[i], cost, A, ix, errors)
-                _learn(rates[i], errors, A, ix)
-
+                _errors(Ys[t], cost, S, ix, errors)
+                _learn(rates[t], errors, V, V, S, ix)
 
     @_jit
-    def _cost(target, cost, A, ix):
-        """Cost of the outputs against target: MSE, cross-entropy or binary misses."""
-        out_lo, out_hi = ix[26], ix[27]
-        ACT = ix[28] + 3 * ix[29]
+    def _cost(target, cost, S, ix):
+        """Cost of stream 0's outputs against target (1 x outputs): MSE,
+        cross-entropy or binary misses."""
+        out_lo, out_hi = ix[Head.OUT_LO], ix[Head.OUT_HI]
+        ACT = ix[Head.ROW_ACT]
         n = out_hi - out_lo
         total = 0.0
         for i in range(n):
-            y = A[ACT + out_lo + i]
-            t = target[i]
+            y = S[0, ACT + out_lo + i]
+            t = target[0, i]
             if cost == 1:
                 total += (t - y) * (t - y) / n
             elif cost == 2:
                 yc = min(max(y, 0.0), 1.0)
-                total -= t * np.log(yc + 1e-15) + (1.0 - t) * np.log((1.0 + 1e-15) - yc)
+                total -= t * np.log(yc + EPS) + (1.0 - t) * np.log((1.0 + EPS) - yc)
             else:
                 total += 1.0 if np.floor(t * 2 + 0.5) != np.floor(y * 2 + 0.5) else 0.0
         return total
 
     @_jit
-    def _train(Xs, Ys, orders, rates, learn_cost, error_cost, target_error, errors, A, ix):
-        """Passes over a set: pass k visits rows orders[k] at rates[k]; errors[k]
-        is the mean cost of its activations (before each one's learning). Stops
-        after the first pass whose error is at or below target_error; returns
-        the number of passes run."""
-        out_lo, out_hi = ix[26], ix[27]
-        delta_out = np.empty(out_hi - out_lo)
+    def _train(Xs, Ys, orders, rates, learn_cost, error_cost, target_error, errors, V, S, ix):
+        """Passes over a set (Xs: rows x 1 x inputs): pass k visits rows orders[k]
+        at rates[k]; errors[k] is the mean cost of its activations (before each
+        one's learning). Stops after the first pass whose error is at or below
+        target_error; returns the number of passes run."""
+        out_lo, out_hi = ix[Head.OUT_LO], ix[Head.OUT_HI]
+        delta_out = np.empty((1, out_hi - out_lo))
         for k in range(orders.shape[0]):
             total = 0.0
             for i in orders[k]:
-                _step(Xs[i], A, ix)
-                total += _cost(Ys[i], error_cost, A, ix)
-                _errors(Ys[i], learn_cost, A, ix, delta_out)
-                _learn(rates[k], delta_out, A, ix)
+                _step1(Xs[i, 0], V, S[0], ix)
+                total += _cost(Ys[i], error_cost, S, ix)
+                _errors(Ys[i], learn_cost, S, ix, delta_out)
+                _learn1(rates[k], delta_out[0], V, V, S[0], ix)
             errors[k] = total / orders.shape[1]
             if errors[k] <= target_error:
                 return k + 1
         return orders.shape[0]
 
 
-class JitEngine:
+#: The gradients the kernels compute (BINARY has none).
+LEARN_CODES = {c: COST_CODES[c] for c in BUILT_IN}
+
+
+class JitEngine(PythonLoops):
     """Steps a network's layout with numba-compiled loops (see the module docstring)."""
 
-    loops_in_kernel = True  # run() and train() never return to Python per row
-    def __init__(self, net, layout):
-        self.L = layout
-        self.A = layout.arena.buffer
+    name = "jit"
+
+    def __init__(self, layout: Layout):
+        self.layout = layout
         self.ix = plan(layout)
-        self.out = layout.units.act[layout.start[-1]:layout.stop[-1]]
+        self.out = layout.units.act[layout.structure.outputs]
+        self.errors = np.empty((1, len(self.out)))  # the outputs' errors, for the own stream
 
     def activate(self, x: np.ndarray) -> np.ndarray:
-        if not _activate(x, self.A, self.ix):
+        L = self.layout
+        if not _activate(x, L.V, L.S, self.ix):
             raise ValueError(f"inputs must be finite, got {x.tolist()}")
         return self.out.copy()
 
-    def learn(self, rate: float, target: np.ndarray, cost_code: int) -> None:
-        if not _propagate(rate, target, cost_code, self.A, self.ix):
-            raise ValueError(f"rate and target must be finite, got {rate!r} and {target.tolist()}")
+    def learn(self, rate: float, target: np.ndarray, cost) -> None:
+        code = LEARN_CODES.get(cost)
+        if code is None:
+            super().learn(rate, target, cost)
+            return
+        L = self.layout
+        if not _propagate(rate, target.reshape(1, -1), code, self.errors, L.V, L.V, L.S,
+                          self.ix):
+            raise ValueError(f"rate and target must be finite, got {rate!r} and "
+                             f"{target.tolist()}")
 
     def propagate(self, rate: float, errors: np.ndarray) -> None:
         """Learn from the outputs' errors as computed by the caller (any cost)."""
-        if not _learn_from(rate, np.ascontiguousarray(errors, dtype=float), self.A, self.ix):
-            raise ValueError(f"rate and errors must be finite, got {rate!r} and {errors!r}")
+        L = self.layout
+        _learn(rate, np.ascontiguousarray(errors, dtype=float).reshape(1, -1), L.V, L.V, L.S,
+               self.ix)
 
-    def run(self, Xs, Ys, rates, cost_code) -> np.ndarray:
-        out = np.empty((Xs.shape[0], len(self.out)))
-        learn = Ys is not None
-        if Ys is None:
-            Ys = np.zeros((Xs.shape[0], 0))
-        _run(Xs, Ys, rates, learn, cost_code, out, self.A, self.ix)
-        return out
+    def accumulate_gradient(self, errors: np.ndarray) -> None:
+        L = self.layout
+        _learn(-1.0, np.ascontiguousarray(errors, dtype=float).reshape(1, -1), L.V, L.grad,
+               L.S, self.ix)
 
-    def train(self, Xs, Ys, orders, rates, learn_code, error_code, target_error):
+    def backward(self, target: np.ndarray, cost) -> None:
+        code = LEARN_CODES.get(cost)
+        if code is None:
+            super().backward(target, cost)
+            return
+        L = self.layout
+        _propagate(-1.0, target.reshape(1, -1), code, self.errors, L.V, L.grad, L.S, self.ix)
+
+    def run(self, X: np.ndarray, Y: np.ndarray | None, rates: np.ndarray, cost) -> np.ndarray:
+        code = LEARN_CODES.get(cost)
+        if code is None and Y is not None:
+            return super().run(X, Y, rates, cost)
+        L = self.layout
+        T, n_out = X.shape[0], len(self.out)
+        out = np.empty((T, 1, n_out))
+        Y3 = np.zeros((T, 1, n_out)) if Y is None else np.ascontiguousarray(Y).reshape(T, 1,
+                                                                                      n_out)
+        _run(np.ascontiguousarray(X).reshape(T, 1, -1), Y3, np.ascontiguousarray(rates),
+             Y is not None, code or 0, out, L.V, L.S, self.ix)
+        return out[:, 0, :]
+
+    def train(self, X, Y, orders, rates, cost, error_cost, target_error):
+        if cost not in LEARN_CODES or error_cost not in COST_CODES or error_cost is None:
+            return None
+        L = self.layout
         errors = np.empty(orders.shape[0])
-        n = _train(Xs, Ys, orders, rates, learn_code, error_code, target_error, errors,
-                   self.A, self.ix)
+        n = _train(np.ascontiguousarray(X, dtype=float).reshape(len(X), 1, -1),
+                   np.ascontiguousarray(Y, dtype=float).reshape(len(Y), 1, -1),
+                   np.ascontiguousarray(orders, dtype=np.int64),
+                   np.ascontiguousarray(rates, dtype=float), LEARN_CODES[cost],
+                   COST_CODES[error_cost], float(target_error), errors, L.V, L.S, self.ix)
         return n, errors[:n]
 
     def clear(self) -> None:
-        clear_layout(self.L)
+        L = self.layout
+        L.S[...] = L.fresh_state(1)

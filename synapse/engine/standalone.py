@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import squash as _squash
-from .numpy_engine import NumpyEngine
+from .numpy_engine import Plan
 
 # squash expressions over the name ``s``; custom squashes are called by our name
 _EXPR = {
@@ -24,11 +24,23 @@ _EXPR = {
 }
 
 
-def source_and_arrays(net, layout) -> tuple[str, dict]:
+def _dense(bd, V, N: int):
+    """A bundle as a dense weight matrix and, when gated, a dense table of gain
+    indices (N: the constant 1; absent pairs have weight 0)."""
+    W = np.zeros(bd.shape)
+    W[bd.rows, bd.cols] = bd.weights(V).reshape(-1)
+    if bd.gidx is None:
+        return W, None
+    gidx = np.full(bd.shape, N, dtype=np.int64)
+    gidx[bd.rows, bd.cols] = np.asarray(bd.gidx).reshape(-1)
+    return W, gidx
+
+
+def source_and_arrays(layout) -> tuple[str, dict]:
     """The generated source and the arrays it needs (copies)."""
-    eng = NumpyEngine(net, layout)
+    eng = Plan(layout)
     u = layout.units
-    arrays = {"bias": u.bias.copy(), "selfw": u.selfw.copy()}
+    arrays = {"bias": layout.V[layout.bias_at].copy(), "selfw": u.selfw.copy()}
     state0 = u.state.copy()
     act0 = u.act_ext.copy()
     arrays["state0"], arrays["act0"] = state0, act0
@@ -53,10 +65,10 @@ def source_and_arrays(net, layout) -> tuple[str, dict]:
         body.append(f"        s = d * state[{lo}:{hi}] + bias[{lo}:{hi}]")
         for i, ib in enumerate(s.ins):
             name = f"w{k}_{i}"
-            arrays[name] = np.array(ib.W)
+            arrays[name], gidx = _dense(ib, layout.V, eng.N)
             y = f"act[{ib.a_lo}:{ib.a_hi}]"
-            if ib.gidx is not None:
-                arrays[f"g{k}_{i}"] = ib.gidx.copy()
+            if gidx is not None:
+                arrays[f"g{k}_{i}"] = gidx
                 body.append(f"        s = s + (act[arrays['g{k}_{i}']] * arrays['{name}']) @ {y}")
             else:
                 body.append(f"        s = s + arrays['{name}'] @ {y}")
@@ -88,7 +100,7 @@ def source_and_arrays(net, layout) -> tuple[str, dict]:
 def standalone(net):
     """A function x -> outputs with the network's forward pass and current state."""
     layout = net._compiled()
-    source, arrays = source_and_arrays(net, layout)
+    source, arrays = source_and_arrays(layout)
     namespace: dict = {}
     exec(compile(source, "<synapse standalone>", "exec"), namespace)  # our own source
     activate = namespace["make"](arrays)

@@ -1,0 +1,51 @@
+"""The object path: a network stepped neuron by neuron, by the reference
+implementation in :mod:`synapse.neuron` (``set_optimize(False)``)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..store import Layout
+from .base import PythonLoops
+
+
+class ObjectsEngine(PythonLoops):
+    """Steps the neuron objects in activation order; reads and writes the layout
+    through their handles."""
+
+    name = "objects"
+
+    def __init__(self, layout: Layout):
+        self.layout = layout
+        st = layout.structure
+        self.inputs = st.neurons[:st.n_inputs]
+        self.others = st.neurons[st.n_inputs:]
+        self.outputs = st.neurons[st.outputs]
+
+    def activate(self, x: np.ndarray) -> np.ndarray:
+        if not np.isfinite(x).all():
+            raise ValueError(f"inputs must be finite, got {x.tolist()}")
+        for n, v in zip(self.inputs, x.tolist()):
+            n.activate(v)
+        for n in self.others:
+            n.activate()
+        return self.layout.units.act[self.layout.structure.outputs].copy()
+
+    def _responsibilities(self, errors: np.ndarray) -> None:
+        out = self.outputs
+        n_out = len(out)
+        for i, n in enumerate(reversed(self.others)):
+            n._responsibility(float(errors[n_out - 1 - i]) if i < n_out else None)
+
+    def propagate(self, rate: float, errors: np.ndarray) -> None:
+        self._responsibilities(errors)
+        for n in self.others:
+            n._learn(rate)
+
+    def accumulate_gradient(self, errors: np.ndarray) -> None:
+        self._responsibilities(errors)
+        for n in self.others:
+            n._learn(-1.0, self.layout.grad)
+
+    def clear(self) -> None:
+        for n in self.layout.structure.neurons:
+            n.clear()
