@@ -35,23 +35,47 @@ _INT_MAX = 2 ** 63 - 1  # the largest count numpy can index with
 _E = TypeVar("_E", bound=Enum)
 
 
+def _digits(x: int) -> str:
+    bits = abs(x).bit_length()  # str() of an int past 4300 digits raises
+    return f"{len(str(abs(x)))}" if bits < 4000 else f"about {int(bits * 0.30103) + 1}"
+
+
+def _text(x: Any, depth: int = 0) -> str:
+    if isinstance(x, int) and not isinstance(x, bool) and abs(x).bit_length() > 64:
+        return f"<int of {_digits(x)} digits>"
+    if type(x) in (list, tuple) and depth < 2:
+        inner = ", ".join(_text(v, depth + 1) for v in x[:6]) + (", ..." if len(x) > 6 else "")
+        return f"[{inner}]" if type(x) is list else f"({inner}{',' * (len(x) == 1)})"
+    try:
+        return repr(x)
+    except Exception:  # a repr that fails (a broken object)
+        return object.__repr__(x)
+
+
 def came(x: Any) -> str:
     """What came, for a message: its type and a short repr.
 
-    >>> came("a"), came(10 ** 400)
-    ("str 'a'", 'int of 401 digits')
+    >>> came("a"), came(10 ** 400), came([0.5, 10 ** 400])
+    ("str 'a'", 'int of 401 digits', 'list [0.5, <int of 401 digits>]')
     """
     if isinstance(x, int) and not isinstance(x, bool) and abs(x).bit_length() > 64:
-        bits = abs(x).bit_length()  # str() of an int past 4300 digits raises
-        digits = len(str(abs(x))) if bits < 4000 else f"about {int(bits * 0.30103) + 1}"
-        return f"int of {digits} digits"
-    try:
-        text = repr(x)
-    except Exception:  # a repr that fails (a huge int inside, a broken object)
-        text = object.__repr__(x)
+        return f"int of {_digits(x)} digits"
+    text = _text(x)
     if len(text) > 80:
         text = text[:70] + " ... " + text[-5:]
     return f"{type(x).__name__} {text}"
+
+
+def _non_number(x: Any, depth: int = 0) -> Any:
+    """In a nest of lists and tuples, the first element that is no number (or a bool)."""
+    for v in x:
+        if type(v) in (list, tuple) and depth < 32:
+            found = _non_number(v, depth + 1)
+            if found is not None:
+                return found
+        elif isinstance(v, (bool, np.bool_)) or not isinstance(v, (numbers.Real, np.ndarray)):
+            return v
+    return None
 
 
 # ---------------------------------------------------------------- scalars
@@ -223,6 +247,17 @@ def _elements(x, size: int, what: str) -> np.ndarray:
         raise _too_large(x, what) from None
 
 
+def _objects(arr: np.ndarray, what: str, expected: str) -> np.ndarray:
+    """A float array from an array of Python objects, each of them a number."""
+    for v in arr.flat:
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
+            raise TypeError(f"{expected}, got {came(v)} in an array of dtype object")
+    try:
+        return arr.astype(float)
+    except OverflowError:
+        raise _too_large(arr.flat, what) from None
+
+
 def floats(x, size: int, what: str) -> np.ndarray:
     """A 1-D float64 array of ``size`` numbers; finiteness is the caller's to check.
 
@@ -233,9 +268,12 @@ def floats(x, size: int, what: str) -> np.ndarray:
     if isinstance(x, np.ndarray):
         if type(x) is np.ndarray and x.dtype == np.float64 and x.shape == (size,):
             return x
-        if x.dtype.kind not in "fiu":
+        if x.dtype.kind == "O":
+            arr = _objects(x, what, f"{what} must hold numbers")
+        elif x.dtype.kind not in "fiu":
             raise TypeError(f"{what} must hold numbers, got an array of dtype {x.dtype}")
-        arr = np.array(x, dtype=float)
+        else:
+            arr = np.array(x, dtype=float)
     elif type(x) in (list, tuple) and set(map(type, x)) <= _PLAIN:
         try:
             arr = np.array(x, dtype=float)
@@ -251,14 +289,55 @@ def floats(x, size: int, what: str) -> np.ndarray:
 
 
 def finite(arr: np.ndarray, what: str) -> np.ndarray:
+    """``arr`` if every entry is finite; the message names the first that is not."""
     if not np.isfinite(arr).all():
-        raise ValueError(f"{what} must be finite, got {arr.tolist()}")
+        at = int(np.flatnonzero(~np.isfinite(arr))[0])
+        where = f" at index {at}" if arr.size > 1 else ""
+        raise ValueError(f"{what} must be finite, got {arr.flat[at]!r}{where}")
     return arr
 
 
 def vector(x, size: int, what: str) -> np.ndarray:
     """A 1-D float array of ``size`` finite numbers (not to be modified by the caller)."""
     return finite(floats(x, size, what), what)
+
+
+def _bool_inside(x) -> bool:
+    """Whether a list or tuple (of numbers, or of rows of them) holds a bool,
+    which numpy would silently read as 0 or 1 beside numbers."""
+    types = set(map(type, x))
+    if bool in types or np.bool_ in types:
+        return True
+    return any(_bool_inside(row) if type(row) in (list, tuple)
+               else isinstance(row, np.ndarray) and row.dtype.kind == "b" for row in x)
+
+
+def array(x: Any, what: str) -> np.ndarray:
+    """A new float array, of any shape, of numbers only: no bools, strings, None
+    or complex numbers (which numpy would convert, or keep). Finiteness and
+    shape are the caller's to check.
+
+    >>> array([[1, 2.5]], "weights").tolist()
+    [[1.0, 2.5]]
+    >>> array([[True, 0.5]], "weights")
+    Traceback (most recent call last):
+    ...
+    TypeError: weights must be an array of numbers, got a bool in it
+    """
+    expected = f"{what} must be an array of numbers"
+    try:
+        arr = np.asarray(x)
+    except (ValueError, TypeError):  # rows of unequal lengths
+        raise TypeError(f"{expected}, got rows of unequal lengths") from None
+    if arr.dtype.kind == "O":  # Python objects: None, lists, numbers too large for a float
+        return _objects(arr, what, expected)
+    if arr.dtype.kind not in "fiu":
+        bad = _non_number(x) if type(x) in (list, tuple) else None
+        raise TypeError(f"{expected}, got " + (f"an array of dtype {arr.dtype}" if bad is None
+                                               else f"{came(bad)} in it"))
+    if type(x) in (list, tuple) and _bool_inside(x):
+        raise TypeError(f"{expected}, got a bool in it")
+    return arr.astype(float)  # a copy: the caller's data is never touched
 
 
 def matrix(x: Any, width: int, what: str) -> np.ndarray:
@@ -268,26 +347,11 @@ def matrix(x: Any, width: int, what: str) -> np.ndarray:
     >>> matrix([0, 1, 2], 1, "y").shape
     (3, 1)
     """
-    expected = f"{what} must be a 2-D array of numbers"
-    try:
-        arr = np.asarray(x)
-    except (ValueError, TypeError):  # rows of unequal lengths
-        raise TypeError(f"{expected}, got rows of unequal lengths") from None
-    if arr.dtype.kind == "O":  # Python objects: None, lists, numbers too large for a float
-        for v in arr.flat:
-            if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
-                raise TypeError(f"{expected}, got {came(v)} in it")
-        try:
-            arr = arr.astype(float)
-        except OverflowError:
-            raise _too_large(arr.flat, what) from None
-    elif arr.dtype.kind not in "fiu":
-        raise TypeError(f"{expected}, got an array of dtype {arr.dtype}")
+    arr = array(x, what)
     if arr.ndim == 1 and width == 1:
         arr = arr[:, None]
     if arr.ndim != 2 or arr.shape[1] != width:
         raise ValueError(f"{what} must have shape (n, {width}), got {arr.shape}")
-    arr = arr.astype(float)  # a copy: the caller's data is never touched
     if not np.isfinite(arr).all():
         raise ValueError(f"{what} must be finite")
     return arr

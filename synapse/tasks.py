@@ -60,11 +60,11 @@ def dsr_symbols(targets, distractors, prompts) -> int:
         if len(values) == 0:
             raise ValueError(f"DSR {name} must be a non-empty list of symbol numbers, "
                              f"got {_check.came(values)}")
-        every += [_check.integer(v, f"each of the DSR {name}") for v in values]
+        every += [_check.integer(v, f"each of the DSR {name}", minimum=0) for v in values]
     n = len(every)
     if sorted(every) != list(range(n)):
         raise ValueError(f"DSR symbols must be 0..{n - 1}, each once, across targets, "
-                         f"distractors and prompts; got {sorted(every)}")
+                         f"distractors and prompts; got {_check.came(sorted(every))}")
     return n
 
 
