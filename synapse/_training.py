@@ -2,6 +2,7 @@
 training set as arrays, the error of a set, and the log and schedule of a loop."""
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Union
@@ -61,6 +62,15 @@ class CrossValidate:
 
     test_size: float
     test_error: float
+
+    def split(self, X: np.ndarray, Y: np.ndarray):
+        """``(X, Y, X_test, Y_test)``: the first ``ceil((1 - test_size) n)`` rows to
+        train on, the rest to test on."""
+        n = math.ceil((1 - self.test_size) * len(X))
+        if not 0 < n < len(X):
+            raise ValueError(f"cross_validate test_size {self.test_size} leaves no rows for "
+                             f"training or for testing in a set of {len(X)}")
+        return X[:n], Y[:n], X[n:], Y[n:]
 
 
 @dataclass(frozen=True)

@@ -282,7 +282,25 @@ class ERGOptions:
 
 
 def train_erg(net, options: ERGOptions) -> dict:
-    """Train ``net`` on strings of the grammar as :meth:`Trainer.erg` describes; its result."""
+    """Train ``net`` on strings of the grammar as :meth:`Trainer.erg` describes; its result.
+
+    Where this differs from synaptic.js (each difference is an option):
+
+    * ``targets="possible"``: the target is every symbol the grammar allows
+      next, as the task is posed in the literature, and a prediction misses
+      when an output rounds to the wrong side of 0.5. ``targets="next"`` is
+      synaptic.js's: the symbol that actually came next, missed when the
+      arg-max differs. With "next" the error cannot approach 0, since at
+      every branch of the grammar the next symbol is a coin toss.
+    * ``learn="always"`` learns at every step; ``learn="miss"`` (synaptic.js's)
+      only at a missed prediction, which leaves outputs just past the
+      rounding threshold: predictions become right, but the error stays
+      far above 0.05.
+    * ``clear=True`` clears the network before each string (strings are
+      independent); ``clear=False`` never does, as synaptic.js.
+    * ``pairing="standard"``: B T ... T E and B P ... P E;
+      ``pairing="crosswise"`` is synaptic.js's P ... T and T ... P.
+    """
     o, t = options, options.training
     by_argmax = o.targets == "next"
     start = time.perf_counter()

@@ -17,7 +17,6 @@ with ``cost``); ``cost.BINARY`` has no gradient and is refused there.
 """
 from __future__ import annotations
 
-import math
 import time
 
 import numpy as np
@@ -149,12 +148,13 @@ class Trainer:
         probe_cost(cost, options.learn_cost, self.network.outputs())
         return options
 
-    def _check_sizes(self, task: str, inputs: int, outputs: int) -> None:
+    def _check_sizes(self, task: str, *allowed: tuple[int, int]) -> None:
+        """ValueError unless the network's (inputs, outputs) is one of ``allowed``."""
         net = self.network
-        if net.inputs() != inputs or net.outputs() != outputs:
-            raise ValueError(f"{task} needs a network with {inputs} inputs and {outputs} "
-                             f"output{'s' * (outputs != 1)}, got {net.inputs()} and "
-                             f"{net.outputs()}")
+        if (net.inputs(), net.outputs()) not in allowed:
+            (i, o), more = allowed[0], "".join(f" (or {a} and {b})" for a, b in allowed[1:])
+            raise ValueError(f"{task} needs a network with {i} inputs and {o} output"
+                             f"{'s' * (o != 1)}{more}, got {net.inputs()} and {net.outputs()}")
 
     # ---- training ----
     def train(self, training_set, *, rate=None, iterations: int | None = None,
@@ -228,11 +228,7 @@ class Trainer:
         net = self.network
         rate, iterations, error, cv = o.rate, o.iterations, o.error, o.cross_validate
         if cv is not None:
-            n_train = math.ceil((1 - cv.test_size) * len(X))
-            if not 0 < n_train < len(X):
-                raise ValueError(f"cross_validate test_size {cv.test_size} leaves no rows for "
-                                 f"training or for testing in a set of {len(X)}")
-            X, Y, X_test, Y_test = X[:n_train], Y[:n_train], X[n_train:], Y[n_train:]
+            X, Y, X_test, Y_test = cv.split(X, Y)
             error = cv.test_error
 
         start = time.perf_counter()
@@ -307,7 +303,7 @@ class Trainer:
         Defaults: iterations 100000, shuffle on, cost MSE, log off. Needs a
         network with 2 inputs and 1 output.
         """
-        self._check_sizes("xor", 2, 1)
+        self._check_sizes("xor", (2, 1))
         data = [{"input": [0, 0], "output": [0]}, {"input": [1, 0], "output": [1]},
                 {"input": [0, 1], "output": [1]}, {"input": [1, 1], "output": [0]}]
         settings = {"iterations": 100000, "shuffle": True, "cost": _cost.MSE, "log": 0}
@@ -341,7 +337,7 @@ class Trainer:
         "correct"}``; returning True stops.
         """
         n_symbols = tasks.dsr_symbols(targets, distractors, prompts)
-        self._check_sizes("dsr", n_symbols, len(targets))
+        self._check_sizes("dsr", (n_symbols, len(targets)))
         options = tasks.DSROptions(
             *(tuple(int(v) for v in s) for s in (targets, distractors, prompts)),
             length=tasks.dsr_length(length, len(prompts)),
@@ -369,31 +365,20 @@ class Trainer:
         Needs 6 inputs and 6 outputs (symbols B P T X S E; V reads as no input,
         as in synaptic.js) or 7 and 7 (V has a unit too).
 
-        Where this differs from synaptic.js (each difference is an option):
-
-        * ``targets="possible"``: the target is every symbol the grammar allows
-          next, as the task is posed in the literature, and a prediction misses
-          when an output rounds to the wrong side of 0.5. ``targets="next"`` is
-          synaptic.js's: the symbol that actually came next, missed when the
-          arg-max differs. With "next" the error cannot approach 0, since at
-          every branch of the grammar the next symbol is a coin toss.
-        * ``learn="always"`` learns at every step; ``learn="miss"`` (synaptic.js's)
-          only at a missed prediction, which leaves outputs just past the
-          rounding threshold: predictions become right, but the error stays
-          far above 0.05.
-        * ``clear=True`` clears the network before each string (strings are
-          independent); ``clear=False`` never does, as synaptic.js.
-        * ``pairing="standard"``: B T ... T E and B P ... P E;
-          ``pairing="crosswise"`` is synaptic.js's P ... T and T ... P.
+        Where this differs from synaptic.js, an option gives synaptic.js's way
+        (:func:`synapse.tasks.train_erg` says what each changes):
+        ``targets="next"`` (the symbol that came next, missed by arg-max,
+        rather than every symbol allowed next, missed by rounding),
+        ``learn="miss"`` (learn only at a missed prediction), ``clear=False``
+        (never clear between strings), ``pairing="crosswise"`` (P ... T and
+        T ... P rather than B T ... T E and B P ... P E).
 
         Returns ``{"iterations", "error", "time", "test", "generate"}``:
         ``generate()`` makes a string of the grammar and ``test(string)``
         checks one.
         """
         net = self.network
-        if (net.inputs(), net.outputs()) not in ((6, 6), (7, 7)):
-            raise ValueError(f"erg needs a network with 6 inputs and 6 outputs (or 7 and 7), "
-                             f"got {net.inputs()} and {net.outputs()}")
+        self._check_sizes("erg", (6, 6), (7, 7))
         options = tasks.ERGOptions(
             grammar=tasks.ReberGrammar(pairing, net.inputs()),
             targets=_check.choice(targets, "targets", tasks.ERG_TARGETS),
@@ -415,7 +400,7 @@ class Trainer:
 
         Returns ``{"train": train's result, "test": test's result}``.
         """
-        self._check_sizes("timing_task", 2, 1)
+        self._check_sizes("timing_task", (2, 1))
         options = tasks.TimingOptions(
             _check.count(train_samples, "train_samples", minimum=1),
             _check.count(test_samples, "test_samples", minimum=1))
