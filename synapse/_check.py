@@ -228,9 +228,18 @@ def keys(options: Any, what: str, required: tuple[str, ...] = (),
 _PLAIN = frozenset((float, int, np.float64, np.float32, np.int64, np.int32))
 
 
+def _overflows(v: Any) -> bool:
+    try:
+        float(v)
+    except OverflowError:
+        return True
+    except (TypeError, ValueError):
+        pass
+    return False
+
+
 def _too_large(x, what: str) -> ValueError:
-    big = next((v for v in x if isinstance(v, numbers.Real) and not isinstance(v, float)
-                and abs(v) > 1e308), None)
+    big = next((v for v in x if _overflows(v)), None)
     return ValueError(f"{what} must hold finite numbers, got {came(big)} (too large for a float)")
 
 

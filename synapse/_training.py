@@ -113,7 +113,7 @@ def check_cost(c: Any) -> Cost | None:
     return None if c is None else _check.function(c, "cost", "C(target, output, derivate=False)")
 
 
-def learning_cost(gradient: Any, cost: Cost) -> Cost | None:
+def learning_cost(gradient: Any, cost: Cost | None) -> Cost | None:
     """What propagate gets for ``gradient``: None (eq. 10) or the cost whose gradient to follow."""
     gradient = _check.choice(gradient, "gradient", GRADIENTS)
     if gradient == "cost" and cost is _cost.BINARY:

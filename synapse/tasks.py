@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -80,8 +80,8 @@ def dsr_trial(targets, distractors, prompts, length: int):
     """
     n = dsr_symbols(targets, distractors, prompts)
     length = dsr_length(length, len(prompts))
-    return _dsr_draw(*(np.asarray(v, dtype=int) for v in (targets, distractors, prompts)),
-                     n, length)
+    return _dsr_draw(np.asarray(targets, dtype=int), np.asarray(distractors, dtype=int),
+                     np.asarray(prompts, dtype=int), n, length)
 
 
 def dsr_length(length, prompts: int) -> int:
@@ -126,14 +126,15 @@ _DSR_LINE = ("iterations {iterations} success {success:.4f} correct {correct} "
 def train_dsr(net, options: DSROptions) -> dict:
     """Train ``net`` on DSR trials as :meth:`Trainer.dsr` describes; its result."""
     o, t = options, options.training
-    symbols = [np.asarray(v, dtype=int) for v in (o.targets, o.distractors, o.prompts)]
-    n = sum(len(v) for v in symbols)
+    targets, distractors, prompts = (np.asarray(v, dtype=int)
+                                     for v in (o.targets, o.distractors, o.prompts))
+    n = len(targets) + len(distractors) + len(prompts)
     start = time.perf_counter()
     trial = correct = 0
     score = 0.0
     err = float("nan")
     while trial < t.iterations:
-        X, Y = _dsr_draw(*symbols, n, o.length)
+        X, Y = _dsr_draw(targets, distractors, prompts, n, o.length)
         if t.clear:
             net.clear()
         right = True
@@ -212,10 +213,10 @@ class ReberGrammar:
         # copy "a" is entered by T; standard pairing leaves it by T too
         first_a, first_b = "T", "P"
         last_a, last_b = (first_a, first_b) if pairing == "standard" else (first_b, first_a)
-        self.edges = {"start": [("B", "second")],
-                      "second": [(first_a, ("a", "start")), (first_b, ("b", "start"))],
-                      ("a", "end"): [(last_a, "last")], ("b", "end"): [(last_b, "last")],
-                      "last": [("E", "end")], "end": [], **inner}
+        self.edges: dict[Any, list] = {"start": [("B", "second")],
+            "second": [(first_a, ("a", "start")), (first_b, ("b", "start"))],
+            ("a", "end"): [(last_a, "last")], ("b", "end"): [(last_b, "last")],
+            "last": [("E", "end")], "end": [], **inner}
 
     def generate(self) -> str:
         """A random string of the grammar (each edge from a node equally likely)."""

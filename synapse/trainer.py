@@ -18,6 +18,7 @@ with ``cost``); ``cost.BINARY`` has no gradient and is refused there.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 
@@ -306,7 +307,8 @@ class Trainer:
         self._check_sizes("xor", (2, 1))
         data = [{"input": [0, 0], "output": [0]}, {"input": [1, 0], "output": [1]},
                 {"input": [0, 1], "output": [1]}, {"input": [1, 1], "output": [0]}]
-        settings = {"iterations": 100000, "shuffle": True, "cost": _cost.MSE, "log": 0}
+        settings: dict[str, Any] = {"iterations": 100000, "shuffle": True, "cost": _cost.MSE,
+                                    "log": 0}
         settings.update(options)
         return self.train(data, **settings)
 
@@ -339,8 +341,8 @@ class Trainer:
         n_symbols = tasks.dsr_symbols(targets, distractors, prompts)
         self._check_sizes("dsr", (n_symbols, len(targets)))
         options = tasks.DSROptions(
-            *(tuple(int(v) for v in s) for s in (targets, distractors, prompts)),
-            length=tasks.dsr_length(length, len(prompts)),
+            targets=tuple(map(int, targets)), distractors=tuple(map(int, distractors)),
+            prompts=tuple(map(int, prompts)), length=tasks.dsr_length(length, len(prompts)),
             success=_check.fraction(success, "success"),
             training=self._sequence_options(iterations, rate, log, schedule, cost, gradient,
                                             clear, learn))
