@@ -1,15 +1,11 @@
 """Checks shared by the builders."""
 from __future__ import annotations
 
-import numbers
+from synapse import _check
 
 
 def sizes(args, what: str, minimum: int) -> list[int]:
+    """The layer sizes of a builder: at least ``minimum`` of them, each a positive count."""
     if len(args) < minimum:
         raise ValueError(f"{what} needs at least {minimum} layer sizes, got {len(args)}")
-    out = []
-    for a in args:
-        if isinstance(a, bool) or not isinstance(a, numbers.Integral) or a < 1:
-            raise ValueError(f"{what} layer sizes must be positive integers, got {a!r}")
-        out.append(int(a))
-    return out
+    return [_check.count(a, f"{what} layer sizes", minimum=1) for a in args]

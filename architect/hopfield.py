@@ -1,11 +1,9 @@
 """A Hopfield network built from the library's neurons."""
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from synapse import ConnectionType, Layer, Network, rng, squash, store
+from synapse import ConnectionType, Layer, Network, _check, rng, squash, store
 
 
 def _patterns(values, size: int, what: str) -> np.ndarray:
@@ -59,10 +57,9 @@ class Hopfield(Network):
     """
 
     def __init__(self, size: int):
-        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
-            raise ValueError(f"Hopfield size must be a positive integer, got {size!r}")
-        probe = Layer(int(size))
-        pool = Layer(int(size)).set(squash=squash.HLIM, bias=0)
+        size = _check.count(size, "Hopfield size", minimum=1)
+        probe = Layer(size)
+        pool = Layer(size).set(squash=squash.HLIM, bias=0)
         self._clamp = probe.project(pool, ConnectionType.ONE_TO_ONE, weights=1.0)
         self._recurrent = pool.project(pool, ConnectionType.ALL_TO_ELSE, weights=0.0)
         super().__init__(input=probe, output=pool)
@@ -115,9 +112,7 @@ class Hopfield(Network):
         x = _patterns(pattern, self.size, "Hopfield pattern")
         if x.ndim != 1:
             raise ValueError(f"Hopfield pattern must be one vector, got shape {x.shape}")
-        if isinstance(max_sweeps, bool) or not isinstance(max_sweeps, numbers.Integral) \
-                or max_sweeps < 1:
-            raise ValueError(f"max_sweeps must be a positive integer, got {max_sweeps!r}")
+        max_sweeps = _check.count(max_sweeps, "max_sweeps", minimum=1)
         self.clear()
         self.activate(2.0 * x - 1.0)  # the clamp sets the pool to the probe
         self.layers.input.activate(np.zeros(self.size))  # then let it run free

@@ -1,15 +1,7 @@
 """Liquid state machine: a pool of randomly wired, randomly gated neurons."""
 from __future__ import annotations
 
-import numbers
-
-from synapse import Layer, Network, rng
-
-
-def _count(x, what: str) -> int:
-    if isinstance(x, bool) or not isinstance(x, numbers.Integral) or x < 0:
-        raise ValueError(f"Liquid {what} must be a non-negative integer, got {x!r}")
-    return int(x)
+from synapse import Layer, Network, _check, rng
 
 
 class Liquid(Network):
@@ -41,11 +33,10 @@ class Liquid(Network):
     """
 
     def __init__(self, n_in: int, pool: int, n_out: int, connections: int, gates: int):
-        for what, x in (("inputs", n_in), ("pool size", pool), ("outputs", n_out)):
-            if isinstance(x, bool) or not isinstance(x, numbers.Integral) or x < 1:
-                raise ValueError(f"Liquid {what} must be a positive integer, got {x!r}")
-        connections = _count(connections, "connections")
-        gates = _count(gates, "gates")
+        n_in, pool, n_out = (_check.count(x, f"Liquid {what}", minimum=1) for what, x in
+                             (("inputs", n_in), ("pool size", pool), ("outputs", n_out)))
+        connections = _check.count(connections, "Liquid connections")
+        gates = _check.count(gates, "Liquid gates")
         if gates > connections:
             raise ValueError(f"Liquid cannot make {gates} gates on {connections} connections")
         g = rng.generator()

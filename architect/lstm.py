@@ -1,7 +1,7 @@
 """Long short-term memory networks, wired as synaptic.js wires them."""
 from __future__ import annotations
 
-from synapse import ConnectionType, GateType, Layer, Network
+from synapse import ConnectionType, GateType, Layer, Network, _check
 
 from ._sizes import sizes
 
@@ -42,10 +42,8 @@ class LSTM(Network):
                            ("output_to_gates", output_to_gates),
                            ("input_to_output", input_to_output),
                            ("learn_cell_bias", learn_cell_bias)):
-            if not isinstance(flag, bool):
-                raise TypeError(f"LSTM option {name} must be True or False, got {flag!r}")
-        if peepholes is not None:
-            peepholes = ConnectionType(peepholes)
+            _check.flag(flag, f"LSTM option {name}")
+        peepholes = _check.enum_member(peepholes, ConnectionType, "LSTM peepholes", none=True)
         inputs, blocks, outputs = n[0], n[1:-1], n[-1]
         input_layer, output_layer = Layer(inputs), Layer(outputs)
         hidden = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from . import _check
 from .demos import DEMOS
 
 
@@ -19,9 +20,10 @@ def _seed(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"the seed must be a non-negative integer, got {value}")
-    return value
+    try:
+        return _check.integer(value, "the seed", minimum=0)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _parser() -> argparse.ArgumentParser:

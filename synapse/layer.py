@@ -30,13 +30,13 @@ class GateType(str, Enum):
 
 
 def _enum(value, cls, what):
-    if isinstance(value, cls):
-        return value
-    try:
-        return cls(value)
-    except ValueError:
-        names = ", ".join(f"{cls.__name__}.{m.name}" for m in cls)
-        raise ValueError(f"{what} must be one of {names}, got {value!r}") from None
+    return _check.enum_member(value, cls, what)
+
+
+def _label(label, what: str) -> str | None:
+    if label is not None and not isinstance(label, str):
+        raise TypeError(f"{what} must be a str or None, got {_check.came(label)}")
+    return label
 
 
 class LayerConnection:
@@ -109,13 +109,12 @@ class LayerConnection:
             return [w] * len(pairs)
         if self.type is ConnectionType.ONE_TO_ONE:
             return list(_check.vector(weights, len(pairs), "ONE_TO_ONE weights"))
-        arr = np.asarray(weights, dtype=float)
+        arr = _check.array(weights, "weights")  # numbers only, as ONE_TO_ONE's
         shape = (self.to.size, self.from_.size)
         if arr.shape != shape:
             raise ValueError(f"weights must have shape (to.size, from.size) = {shape}, "
                              f"got {arr.shape}")
-        if not np.all(np.isfinite(arr)):
-            raise ValueError("weights must be finite")
+        _check.finite(arr, "weights")
         row = {id(n): i for i, n in enumerate(self.to.list)}
         col = {id(n): i for i, n in enumerate(self.from_.list)}
         return [float(arr[row[id(b)], col[id(a)]]) for a, b in pairs]
@@ -149,13 +148,12 @@ class Layer:
     """
 
     def __init__(self, size: int = 0, label: str | None = None):
-        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 0:
-            raise TypeError(f"Layer size must be a non-negative integer, got {size!r}")
-        self.label = label
+        size = _check.count(size, "Layer size")
+        self.label = _label(label, "Layer label")
         self.list: list[Neuron] = []
         self.connectedto: list[LayerConnection] = []
         self._owners = weakref.WeakSet()  # networks using this layer
-        for _ in range(int(size)):
+        for _ in range(size):
             self.add()
 
     @property
@@ -265,16 +263,34 @@ class Layer:
         return None
 
     # ---- state ----
-    def set(self, label: str | None = None, squash=None, bias: float | None = None,
+    def set(self, label: str | dict | None = None, squash=None, bias: float | None = None,
             learn_bias: bool | None = None) -> Layer:
         """Set label (as ``label_ID``), squash, bias and/or learn_bias (False: the
-        bias is held fixed) of every neuron; returns self."""
+        bias is held fixed) of every neuron; returns self. None leaves a
+        property as it is.
+
+        As synaptic.js's ``set({...})``, the options may come as one dict with
+        the keys ``label``, ``squash``, ``bias`` and ``learn_bias`` (any other
+        key is a ValueError). Everything is checked before anything changes.
+
+        >>> from synapse import Layer, squash
+        >>> layer = Layer(2).set({"squash": squash.TANH, "bias": 0})
+        >>> [(n.squash is squash.TANH, n.bias) for n in layer.list]
+        [(True, 0.0), (True, 0.0)]
+        """
+        if isinstance(label, dict):
+            if squash is not None or bias is not None or learn_bias is not None:
+                raise TypeError("Layer.set takes its options as one dict or as keywords, "
+                                "not both")
+            return self.set(**_check.keys(label, "Layer.set options",
+                                          optional=("label", "squash", "bias", "learn_bias")))
+        label = _label(label, "label")
         if squash is not None:
             _check.squash_fn(squash)
         if bias is not None:
             bias = _check.number(bias, "bias")
-        if learn_bias is not None and not isinstance(learn_bias, (bool, np.bool_)):
-            raise TypeError(f"learn_bias must be True or False, got {learn_bias!r}")
+        if learn_bias is not None:
+            learn_bias = _check.flag(learn_bias, "learn_bias")
         for n in self.list:
             if label is not None:
                 n.label = f"{label}_{n.ID}"
@@ -283,7 +299,7 @@ class Layer:
             if bias is not None:
                 n.bias = bias
             if learn_bias is not None:
-                n.learn_bias = bool(learn_bias)
+                n.learn_bias = learn_bias
         return self
 
     def clear(self) -> None:

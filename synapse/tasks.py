@@ -1,9 +1,10 @@
-"""Data of the built-in tasks: Distracted Sequence Recall, the Embedded Reber
-Grammar and the timing task (see the project's TASKS.md).
+"""The built-in tasks: Distracted Sequence Recall, the Embedded Reber Grammar
+and the timing task (see ``docs/tasks.md``): their data, and their training loops.
 
 Every random draw comes from :func:`synapse.rng.generator`, so ``synapse.seed``
-makes the data reproducible. The :class:`~synapse.trainer.Trainer` runs the
-tasks; these functions only make their sequences.
+makes the data reproducible. :meth:`Trainer.dsr <synapse.trainer.Trainer.dsr>`,
+``erg`` and ``timing_task`` check their options into the dataclasses below and
+call :func:`train_dsr`, :func:`train_erg` and :func:`train_timing`.
 
 >>> import synapse
 >>> from synapse import tasks
@@ -16,13 +17,29 @@ tasks; these functions only make their sequences.
 """
 from __future__ import annotations
 
-import numbers
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
 
 import numpy as np
 
-from . import rng
+from . import _check, rng
+from ._training import Cost, Progress, cost_value
 
 __all__ = ["dsr_symbols", "dsr_trial", "ReberGrammar", "timing_samples", "fraction_right"]
+
+
+@dataclass(frozen=True)
+class SequenceOptions:
+    """What the sequence tasks (DSR, ERG) share, checked."""
+
+    iterations: int            #: sequences to train on, at most
+    rate: float                #: the learning rate
+    progress: Progress         #: log lines and schedule
+    cost: Cost                 #: the reported error
+    learn_cost: Cost | None  #: None: learn by t - y (eq. 10); else this cost's gradient
+    clear: bool                #: clear the network before each sequence
+    always: bool               #: learn at every step (else only where the prediction misses)
 
 
 # ---------------------------------------------------------------- DSR
@@ -37,17 +54,17 @@ def dsr_symbols(targets, distractors, prompts) -> int:
     for name, values in lists.items():
         # a set has no order: which target would be the first output?
         unordered = isinstance(values, (str, bytes, set, frozenset, dict))
-        if unordered or not hasattr(values, "__len__") or len(values) == 0:
+        if unordered or not hasattr(values, "__len__"):
             raise TypeError(f"DSR {name} must be a non-empty list of symbol numbers, "
-                            f"got {values!r}")
-        for v in values:
-            if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-                raise TypeError(f"DSR {name} must hold integers, got {v!r}")
-        every += [int(v) for v in values]
+                            f"got {_check.came(values)}")
+        if len(values) == 0:
+            raise ValueError(f"DSR {name} must be a non-empty list of symbol numbers, "
+                             f"got {_check.came(values)}")
+        every += [_check.integer(v, f"each of the DSR {name}", minimum=0) for v in values]
     n = len(every)
     if sorted(every) != list(range(n)):
         raise ValueError(f"DSR symbols must be 0..{n - 1}, each once, across targets, "
-                         f"distractors and prompts; got {sorted(every)}")
+                         f"distractors and prompts; got {_check.came(sorted(every))}")
     return n
 
 
@@ -62,15 +79,22 @@ def dsr_trial(targets, distractors, prompts, length: int):
     shape (length, len(targets)).
     """
     n = dsr_symbols(targets, distractors, prompts)
-    if isinstance(length, bool) or not isinstance(length, numbers.Integral):
-        raise TypeError(f"DSR length must be an integer, got {length!r}")
-    body = int(length) - len(prompts)
-    if body < len(prompts):
-        raise ValueError(f"DSR length must leave room for {len(prompts)} targets before the "
-                         f"{len(prompts)} prompts (at least {2 * len(prompts)}), got {length}")
+    length = dsr_length(length, len(prompts))
+    return _dsr_draw(np.asarray(targets, dtype=int), np.asarray(distractors, dtype=int),
+                     np.asarray(prompts, dtype=int), n, length)
+
+
+def dsr_length(length, prompts: int) -> int:
+    """A DSR trial's length, checked: room for a target per prompt, then the prompts."""
+    return _check.count(length, f"DSR length (a target and a prompt for each of {prompts} "
+                                f"prompts)", minimum=2 * prompts)
+
+
+def _dsr_draw(targets: np.ndarray, distractors: np.ndarray, prompts: np.ndarray, n: int,
+              length: int):
+    """:func:`dsr_trial` of checked integer arrays."""
     g = rng.generator()
-    targets, distractors, prompts = (np.asarray(v, dtype=int)
-                                     for v in (targets, distractors, prompts))
+    body = length - len(prompts)
     sequence = distractors[g.integers(len(distractors), size=body)]
     which = g.integers(len(targets), size=len(prompts))
     positions = np.sort(g.choice(body, size=len(prompts), replace=False))  # numeric order
@@ -83,7 +107,68 @@ def dsr_trial(targets, distractors, prompts, length: int):
     return inputs, outputs
 
 
+@dataclass(frozen=True)
+class DSROptions:
+    """A Distracted Sequence Recall run, checked (see :meth:`Trainer.dsr`)."""
+
+    targets: tuple[int, ...]
+    distractors: tuple[int, ...]
+    prompts: tuple[int, ...]
+    length: int                 #: steps per trial
+    success: float              #: stop at a block of 1000 trials this fraction right
+    training: SequenceOptions
+
+
+_DSR_LINE = ("iterations {iterations} success {success:.4f} correct {correct} "
+             "time {time:.1f}s error {error:.6g}")
+
+
+def train_dsr(net, options: DSROptions) -> dict:
+    """Train ``net`` on DSR trials as :meth:`Trainer.dsr` describes; its result."""
+    o, t = options, options.training
+    targets, distractors, prompts = (np.asarray(v, dtype=int)
+                                     for v in (o.targets, o.distractors, o.prompts))
+    n = len(targets) + len(distractors) + len(prompts)
+    start = time.perf_counter()
+    trial = correct = 0
+    score = 0.0
+    err = float("nan")
+    while trial < t.iterations:
+        X, Y = _dsr_draw(targets, distractors, prompts, n, o.length)
+        if t.clear:
+            net.clear()
+        right = True
+        total = 0.0
+        for x, y in zip(X, Y):
+            out = net.activate(x)
+            miss = _missed(out, y)
+            right = right and not miss
+            if miss or t.always:
+                net.propagate(t.rate, y, t.learn_cost)
+            total += cost_value(t.cost, y, out)
+        if trial % 1000 == 0:
+            correct = 0  # a new block of 1000 trials
+        trial += 1
+        correct += right
+        score = correct / ((trial - 1) % 1000 + 1)
+        err = total / o.length
+        if t.progress.report({"iterations": trial, "success": score, "error": err,
+                              "time": time.perf_counter() - start, "correct": correct},
+                             _DSR_LINE):
+            break
+        if trial % 1000 == 0 and score >= o.success:
+            break
+    return {"iterations": trial, "success": score, "error": err,
+            "time": time.perf_counter() - start}
+
+
 # ---------------------------------------------------------------- ERG
+_PAIRINGS = {"standard": "B T ... T E and B P ... P E",
+             "crosswise": "synaptic.js's P ... T and T ... P"}
+ERG_TARGETS = {"possible": "every symbol the grammar allows next",
+               "next": "the symbol that came next, as synaptic.js"}
+
+
 class ReberGrammar:
     """The Embedded Reber Grammar, as a graph of nodes with labelled edges.
 
@@ -117,12 +202,10 @@ class ReberGrammar:
               "n1": [("E", "end")]}
 
     def __init__(self, pairing: str = "standard", units: int = 6):
-        if pairing not in ("standard", "crosswise"):
-            raise ValueError(f"pairing must be 'standard' or 'crosswise', got {pairing!r}")
-        if isinstance(units, bool) or units not in (6, 7):
-            raise ValueError(f"the grammar's symbols need 6 or 7 units, got {units!r}")
-        self.pairing = pairing
-        self.units = int(units)
+        self.pairing = _check.choice(pairing, "pairing", _PAIRINGS)
+        self.units = _check.count(units, "the grammar's units", minimum=6)
+        if self.units not in (6, 7):
+            raise ValueError(f"the grammar's symbols need 6 or 7 units, got {self.units}")
         inner = {}
         for copy in ("a", "b"):
             for node, edges in self._REBER.items():
@@ -130,10 +213,10 @@ class ReberGrammar:
         # copy "a" is entered by T; standard pairing leaves it by T too
         first_a, first_b = "T", "P"
         last_a, last_b = (first_a, first_b) if pairing == "standard" else (first_b, first_a)
-        self.edges = {"start": [("B", "second")],
-                      "second": [(first_a, ("a", "start")), (first_b, ("b", "start"))],
-                      ("a", "end"): [(last_a, "last")], ("b", "end"): [(last_b, "last")],
-                      "last": [("E", "end")], "end": [], **inner}
+        self.edges: dict[Any, list] = {"start": [("B", "second")],
+            "second": [(first_a, ("a", "start")), (first_b, ("b", "start"))],
+            ("a", "end"): [(last_a, "last")], ("b", "end"): [(last_b, "last")],
+            "last": [("E", "end")], "end": [], **inner}
 
     def generate(self) -> str:
         """A random string of the grammar (each edge from a node equally likely)."""
@@ -179,8 +262,7 @@ class ReberGrammar:
         go to 0). ``targets="next"``: the symbol that actually came next
         (synaptic.js's; at every branch of the grammar it is a coin toss).
         """
-        if targets not in ("possible", "next"):
-            raise ValueError(f"targets must be 'possible' or 'next', got {targets!r}")
+        targets = _check.choice(targets, "targets", ERG_TARGETS)
         inputs = np.array([self.encode(s) for s in string[:-1]])
         if targets == "next":
             outputs = np.array([self.encode(s) for s in string[1:]])
@@ -188,6 +270,62 @@ class ReberGrammar:
             outputs = np.array([self.encode(self.possible(string[:i + 1]))
                                 for i in range(len(string) - 1)])
         return inputs, outputs
+
+
+@dataclass(frozen=True)
+class ERGOptions:
+    """An Embedded Reber Grammar run, checked (see :meth:`Trainer.erg`)."""
+
+    grammar: ReberGrammar
+    targets: str                #: "possible" or "next"
+    error: float                #: stop at a string whose error is at most this
+    training: SequenceOptions
+
+
+def train_erg(net, options: ERGOptions) -> dict:
+    """Train ``net`` on strings of the grammar as :meth:`Trainer.erg` describes; its result.
+
+    Where this differs from synaptic.js (each difference is an option):
+
+    * ``targets="possible"``: the target is every symbol the grammar allows
+      next, as the task is posed in the literature, and a prediction misses
+      when an output rounds to the wrong side of 0.5. ``targets="next"`` is
+      synaptic.js's: the symbol that actually came next, missed when the
+      arg-max differs. With "next" the error cannot approach 0, since at
+      every branch of the grammar the next symbol is a coin toss.
+    * ``learn="always"`` learns at every step; ``learn="miss"`` (synaptic.js's)
+      only at a missed prediction, which leaves outputs just past the
+      rounding threshold: predictions become right, but the error stays
+      far above 0.05.
+    * ``clear=True`` clears the network before each string (strings are
+      independent); ``clear=False`` never does, as synaptic.js.
+    * ``pairing="standard"``: B T ... T E and B P ... P E;
+      ``pairing="crosswise"`` is synaptic.js's P ... T and T ... P.
+    """
+    o, t = options, options.training
+    by_argmax = o.targets == "next"
+    start = time.perf_counter()
+    it = 0
+    err = float("inf")
+    while it < t.iterations and err > o.error:
+        string = o.grammar.generate()
+        X, Y = o.grammar.sequence(string, o.targets)
+        if t.clear:
+            net.clear()
+        total = 0.0
+        for x, y in zip(X, Y):
+            out = net.activate(x)
+            if t.always or _missed(out, y, by_argmax=by_argmax):
+                net.propagate(t.rate, y, t.learn_cost)
+            total += cost_value(t.cost, y, out)
+        err = total / len(string)
+        it += 1
+        if t.progress.report({"iterations": it, "error": err,
+                              "time": time.perf_counter() - start},
+                             "iterations {iterations} time {time:.1f}s error {error:.6g}"):
+            break
+    return {"iterations": it, "error": err, "time": time.perf_counter() - start,
+            "test": o.grammar.test, "generate": o.grammar.generate}
 
 
 # ---------------------------------------------------------------- timing
@@ -200,8 +338,7 @@ def timing_samples(size: int):
     copy input[1] of sample t to the next n samples; advance by n; repeat while
     t < size - 20.
     """
-    if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
-        raise ValueError(f"the timing task needs a positive number of samples, got {size!r}")
+    size = _check.count(size, "the timing task's samples", minimum=1)
     g = rng.generator()
     inputs = np.zeros((size, 2))
     outputs = np.zeros((size, 1))
@@ -218,7 +355,38 @@ def timing_samples(size: int):
     return inputs, outputs
 
 
+@dataclass(frozen=True)
+class TimingOptions:
+    """A timing task run's sizes, checked (see :meth:`Trainer.timing_task`)."""
+
+    train_samples: int
+    test_samples: int
+
+
+def train_timing(options: TimingOptions, fit: Callable[[np.ndarray, np.ndarray], dict],
+                 test: Callable[[np.ndarray, np.ndarray], dict]) -> dict:
+    """Draw the timing task's sequence, ``fit`` the first ``train_samples`` (in
+    order), then ``test`` the rest, continuing from the network's state."""
+    n = options.train_samples
+    X, Y = timing_samples(n + options.test_samples)
+    return {"train": fit(X[:n], Y[:n]), "test": test(X[n:], Y[n:])}
+
+
 # ---------------------------------------------------------------- checking
+def _missed(output, target, by_argmax: bool = False) -> bool:
+    """Whether a prediction is wrong: some output rounds (half up, as JavaScript's
+    Math.round) to another value than its target; or, ``by_argmax``, the largest
+    strictly positive entries differ (synaptic.js's ERG test, -1 for none)."""
+    if by_argmax:
+        return _argmax_positive(output) != _argmax_positive(target)
+    return not np.array_equal(np.floor(output + 0.5), target)
+
+
+def _argmax_positive(v) -> int:
+    i = int(np.argmax(v))
+    return i if v[i] > 0 else -1
+
+
 def fraction_right(net, make, n: int, clear: bool = True) -> float:
     """The fraction of ``n`` fresh sequences ``(inputs, targets) = make()`` on which
     every output of ``net`` rounds (half up) to its target. Nothing is learnt;
@@ -230,6 +398,9 @@ def fraction_right(net, make, n: int, clear: bool = True) -> float:
     >>> fraction_right(LSTM(6, 2, 2), lambda: dsr_trial([2, 4], [3, 5], [0, 1], 9), 10)
     0.0
     """
+    _check.function(make, "make", "make() -> (inputs, targets)")
+    n = _check.count(n, "n", minimum=1)
+    clear = _check.flag(clear, "clear")
     right = 0
     for _ in range(n):
         X, Y = make()

@@ -78,10 +78,12 @@ def test_liquid_learns():
     assert before > 0.1
 
 
-@pytest.mark.parametrize("args", [(0, 5, 1, 3, 1), (2, 5, 1, -1, 0), (2, 5, 1, 3, 4),
-                                  (2, 5, 1, 3.5, 1), (2, True, 1, 3, 1)])
-def test_liquid_rejects_bad_sizes(args):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize("args, error", [
+    ((0, 5, 1, 3, 1), ValueError), ((2, 5, 1, -1, 0), ValueError), ((2, 5, 1, 3, 4), ValueError),
+    ((2, 5, 1, 3.5, 1), ValueError), ((2, True, 1, 3, 1), TypeError),  # a bool is no count
+    ((2, "5", 1, 3, 1), TypeError), ((2, 5, 1, 3, None), TypeError)])
+def test_liquid_rejects_bad_sizes(args, error):
+    with pytest.raises(error, match="Liquid"):
         Liquid(*args)
 
 

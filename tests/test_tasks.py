@@ -54,7 +54,7 @@ def test_dsr_trial_is_seeded():
 @pytest.mark.parametrize("kwargs, error", [
     (dict(targets=[2, 4], distractors=[3, 4], prompts=[0, 1]), ValueError),   # 4 twice, no 5
     (dict(targets=[2, 6], distractors=[3, 5], prompts=[0, 1]), ValueError),   # not 0..5
-    (dict(targets=[], distractors=[3, 5], prompts=[0, 1]), TypeError),
+    (dict(targets=[], distractors=[3, 5], prompts=[0, 1]), ValueError),  # a list, empty
     (dict(targets=[2, 4.0], distractors=[3, 5], prompts=[0, 1]), TypeError),
     (dict(targets=[2, 4], distractors=[3, 5], prompts=[0, 1], length=3), ValueError),
 ])
@@ -216,7 +216,7 @@ def test_dsr_symbols_must_be_ordered_lists():
 
 
 def test_erg_reaches_the_criterion():
-    """TASKS.md's rule stops at the first string with error <= .05. A short string
+    """docs/tasks.md's rule stops at the first string with error <= .05. A short string
     can get there before the grammar is learnt (seed 1: at 3983 strings, with about
     half of fresh strings predicted entirely right); benchmarks/tasks.py measures
     the mean error of 1000 strings too."""
@@ -272,7 +272,7 @@ def test_timing_task_options_are_checked_before_training():
     net = LSTM(2, 2, 1)
     before = snapshot(net)
     for bad, error in ((dict(rate="x"), TypeError), (dict(train_samples=0), ValueError),
-                       (dict(iterations=1.5), TypeError), (dict(log=-2), ValueError)):
+                       (dict(iterations=1.5), ValueError), (dict(log=-2), ValueError)):
         with pytest.raises(error):
             Trainer(net).timing_task(**bad)
     assert snapshot(net) == before

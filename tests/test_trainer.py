@@ -271,7 +271,7 @@ def test_gradient_cost_with_cross_entropy_on_logistic_outputs_equals_eq_10():
 BAD_TRAIN = [
     (dict(training_set=[]), ValueError, "empty"),
     (dict(training_set=[{"input": [0, 1, 2], "output": [1]}]), ValueError, "2 numbers"),
-    (dict(training_set=[{"input": [0, 1]}]), TypeError, "'input' and 'output'"),
+    (dict(training_set=[{"input": [0, 1]}]), ValueError, "'input' and 'output'"),  # a dict
     (dict(training_set=[{"input": [0, "a"], "output": [1]}]), TypeError, "numbers"),
     (dict(training_set=[{"input": [0, float("nan")], "output": [1]}]), ValueError, "finite"),
     (dict(training_set=(np.zeros((3, 2)), np.zeros((4, 1)))), ValueError, "3 inputs but 4"),
@@ -288,7 +288,7 @@ BAD_TRAIN = [
     (dict(rate=float("inf")), ValueError, "finite"),
     (dict(rate=lambda i, e: "x"), TypeError, "must return a number"),
     (dict(iterations=0), ValueError, "positive integer"),
-    (dict(iterations=2.5), TypeError, "positive integer"),
+    (dict(iterations=2.5), ValueError, "positive integer"),  # a number, not whole
     (dict(error=-1), ValueError, "at least 0"),
     (dict(shuffle="yes"), TypeError, "True or False"),
     (dict(log=-1), ValueError, "log"),

@@ -1,0 +1,280 @@
+"""What the Trainer and the built-in tasks share: their checked options, the
+training set as arrays, the error of a set, and the log and schedule of a loop."""
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from typing import Any, Callable, Optional, Union
+
+import numpy as np
+
+from . import _check
+from . import cost as _cost
+
+#: A cost ``C(target, output, derivate=False)``.
+Cost = Callable[..., Any]
+#: A rate as the Trainer takes it: a number, a list splitting the iterations, or
+#: a callable ``rate(iteration, last_error)``.
+Rate = Union[float, list, Callable[[int, Optional[float]], float]]
+
+GRADIENTS = {"delta": "t - y, eq. 10", "cost": "the cost's exact gradient"}
+BUILT_IN_COSTS = (_cost.MSE, _cost.CROSS_ENTROPY, _cost.BINARY)
+
+
+# ---------------------------------------------------------------- options
+@dataclass(frozen=True)
+class Schedule:
+    """Call ``do(info)`` every ``every`` iterations; it returning True stops training."""
+
+    every: int
+    do: Callable[[dict], Any]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a training loop reports: a line printed every ``log`` iterations
+    (0: never), and the schedule, if any."""
+
+    log: int = 0
+    schedule: Schedule | None = None
+
+    def report(self, info: dict, line: str) -> bool:
+        """At iteration ``info["iterations"]``, print ``line.format(**info)`` and
+        call the schedule with ``info`` when they are due; whether to stop."""
+        it = info["iterations"]
+        if self.log and it % self.log == 0:
+            print(line.format(**info), flush=True)
+        s = self.schedule
+        return s is not None and it % s.every == 0 and aborts(s.do(info))
+
+    def next_due(self, it: int) -> int | None:
+        """The first iteration after ``it`` at which a line or a schedule call is due."""
+        due = [(it // every + 1) * every
+               for every in (self.log, self.schedule and self.schedule.every) if every]
+        return min(due) if due else None
+
+
+@dataclass(frozen=True)
+class CrossValidate:
+    """Train on the first ``1 - test_size`` of the set, test on the rest, stop
+    at ``test_error``."""
+
+    test_size: float
+    test_error: float
+
+    def split(self, X: np.ndarray, Y: np.ndarray):
+        """``(X, Y, X_test, Y_test)``: the first ``ceil((1 - test_size) n)`` rows to
+        train on, the rest to test on."""
+        n = math.ceil((1 - self.test_size) * len(X))
+        if not 0 < n < len(X):
+            raise ValueError(f"cross_validate test_size {self.test_size} leaves no rows for "
+                             f"training or for testing in a set of {len(X)}")
+        return X[:n], Y[:n], X[n:], Y[n:]
+
+
+@dataclass(frozen=True)
+class FitOptions:
+    """The options of one :meth:`Trainer.train <synapse.trainer.Trainer.train>`, checked."""
+
+    rate: Rate
+    iterations: int
+    error: float
+    shuffle: bool
+    progress: Progress
+    cost: Cost
+    learn_cost: Cost | None  #: None: learn by t - y (eq. 10); else this cost's gradient
+    cross_validate: CrossValidate | None
+
+
+def aborts(result: Any) -> bool:
+    """Whether a schedule's ``do`` asked to stop: it returned True, or numpy's True
+    (what a comparison of numpy numbers gives). None, 1 and the rest do not."""
+    return result is True or (isinstance(result, np.bool_) and bool(result))
+
+
+def check_rate(rate: Any) -> Rate:
+    """A rate as the Trainer takes it: a number, a non-empty list of numbers, or a callable."""
+    if callable(rate):
+        return rate
+    if isinstance(rate, (list, tuple)) or (isinstance(rate, np.ndarray) and rate.ndim == 1):
+        if len(rate) == 0:
+            raise ValueError("rate must be a number or a list of numbers; a list of rates "
+                             "must not be empty")
+        return [_check.non_negative(r, "each rate in the list") for r in rate]
+    if isinstance(rate, (bool, np.bool_)) or not isinstance(rate, numbers.Real):
+        raise TypeError(f"rate must be a number, a list of numbers or a callable "
+                        f"(iterations, last_error) -> number, got {_check.came(rate)}")
+    return _check.non_negative(rate, "rate")
+
+
+def check_cost(c: Any) -> Cost | None:
+    """None (the caller's default) or a cost callable."""
+    return None if c is None else _check.function(c, "cost", "C(target, output, derivate=False)")
+
+
+def learning_cost(gradient: Any, cost: Cost | None) -> Cost | None:
+    """What propagate gets for ``gradient``: None (eq. 10) or the cost whose gradient to follow."""
+    gradient = _check.choice(gradient, "gradient", GRADIENTS)
+    if gradient == "cost" and cost is _cost.BINARY:
+        raise ValueError("cost.BINARY counts misses and has no gradient: use gradient='delta' "
+                         "or another cost")
+    return cost if gradient == "cost" else None
+
+
+def check_cross_validate(cv: Any, error: float) -> CrossValidate | None:
+    if cv is None:
+        return None
+    _check.keys(cv, "cross_validate", ("test_size",), ("test_error",))
+    return CrossValidate(
+        _check.fraction(cv["test_size"], "cross_validate test_size", strict=True),
+        _check.non_negative(cv.get("test_error", error), "cross_validate test_error"))
+
+
+def check_schedule(schedule: Any) -> Schedule | None:
+    if schedule is None:
+        return None
+    _check.keys(schedule, "schedule", ("every", "do"))
+    return Schedule(_check.count(schedule["every"], "schedule every", minimum=1),
+                    _check.function(schedule["do"], "schedule do", "do(info) -> bool"))
+
+
+def progress(log: Any, schedule: Any) -> Progress:
+    """``log`` (a count, 0: off) and ``schedule`` (a dict or None), checked."""
+    return Progress(_check.count(log, "log"), check_schedule(schedule))
+
+
+# ---------------------------------------------------------------- rates
+def rates_of(rate, first: int, last: int, iterations: int) -> np.ndarray:
+    """The rates of iterations first..last (1-based) for a number or a list."""
+    its = np.arange(first, last + 1)
+    if isinstance(rate, list):
+        index = np.minimum((its - 1) * len(rate) // iterations, len(rate) - 1)
+        return np.asarray(rate, dtype=float)[index]
+    return np.full(len(its), float(rate))
+
+
+def rate_at(rate, it: int, iterations: int, last_error):
+    """The rate of iteration ``it`` (1-based)."""
+    if callable(rate):
+        r = rate(it, last_error)
+        if isinstance(r, (bool, np.bool_)) or not isinstance(r, numbers.Real):
+            raise TypeError(f"the rate callable must return a number, got {_check.came(r)}")
+        return _check.non_negative(r, "the rate callable's result")
+    return float(rates_of(rate, it, it, iterations)[0])
+
+
+# ---------------------------------------------------------------- the set
+def _row(v: Any, width: int, what: str) -> np.ndarray:
+    if width == 1 and not isinstance(v, (str, bytes)) and not hasattr(v, "__len__"):
+        v = [v]  # a lone number for a one-unit row
+    return _check.vector(v, width, what)
+
+
+def _pairs(data, n_in: int, n_out: int, what: str):
+    X, Y = np.empty((len(data), n_in)), np.empty((len(data), n_out))
+    for i, row in enumerate(data):
+        if not isinstance(row, (list, tuple)) or len(row) != 2:
+            raise TypeError(f"{what} row {i} must be a pair (input, output), got "
+                            f"{_check.came(row)}")
+        X[i] = _row(row[0], n_in, f"{what} row {i} input")
+        Y[i] = _row(row[1], n_out, f"{what} row {i} output")
+    return X, Y
+
+
+def training_set(data: Any, n_in: int, n_out: int, what: str = "training set"):
+    """``data`` as two new float arrays X (n, n_in) and Y (n, n_out), checked.
+
+    The forms are told apart by what ``data`` holds, never by the network's sizes:
+
+    1. any element a dict: rows ``{"input": x, "output": y}``;
+    2. two elements, unless both are tuples of two: ``(X, Y)``, arrays (or
+       nested lists, DataFrames...) of shapes (n, n_in) and (n, n_out); with one
+       input or one output, X or Y may be 1-D (a pandas Series, scikit-learn's y);
+    3. every element a tuple (or list) of two: rows ``(x, y)``, as
+       ``list(zip(X, Y))`` makes them.
+
+    So two tuples of two, ``[(x1, y1), (x2, y2)]``, are two rows, while two lists
+    or arrays ``[X, Y]`` are the inputs and the outputs. Within a row, a one-unit
+    input or output may be a lone number.
+    """
+    if not isinstance(data, (list, tuple)):
+        raise TypeError(f"{what} must be a list of {{'input': ..., 'output': ...}} dicts, a "
+                        f"list of (input, output) pairs or a pair (inputs, outputs) of "
+                        f"arrays, got {type(data).__name__}")
+    if len(data) == 0:
+        raise ValueError(f"{what} is empty")
+    if any(isinstance(row, dict) for row in data):
+        X, Y = np.empty((len(data), n_in)), np.empty((len(data), n_out))
+        for i, row in enumerate(data):
+            if not isinstance(row, dict):
+                raise TypeError(f"{what} row {i} must be a dict with 'input' and 'output', "
+                                f"got {_check.came(row)}")
+            if "input" not in row or "output" not in row:
+                raise ValueError(f"{what} row {i} must have the keys 'input' and 'output', "
+                                 f"got {sorted(map(str, row))}")
+            X[i] = _row(row["input"], n_in, f"{what} row {i} input")
+            Y[i] = _row(row["output"], n_out, f"{what} row {i} output")
+    elif len(data) == 2 and not all(type(d) is tuple and len(d) == 2 for d in data):
+        X = _check.matrix(data[0], n_in, f"{what} inputs")
+        Y = _check.matrix(data[1], n_out, f"{what} outputs")
+        if len(X) != len(Y):
+            raise ValueError(f"{what} has {len(X)} inputs but {len(Y)} outputs")
+    elif len(data) == 2:
+        try:
+            X, Y = _pairs(data, n_in, n_out, what)
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"{e} (two tuples of two are read as two (input, output) rows; "
+                          f"give a pair (inputs, outputs) as lists or arrays)") from None
+    else:
+        X, Y = _pairs(data, n_in, n_out, what)
+    if len(X) == 0:
+        raise ValueError(f"{what} is empty")
+    return X, Y
+
+
+# ---------------------------------------------------------------- the error
+def set_error(cost: Cost, targets: np.ndarray, outputs: np.ndarray) -> float:
+    """The mean over the rows of ``cost(targets[i], outputs[i])``.
+
+    The built-in costs take all rows in one call: MSE's mean over every entry
+    is the mean of the rows' means, and CROSS_ENTROPY's and BINARY's sums over
+    every entry, divided by the rows, are the mean of the rows' sums. Any other
+    cost is called row by row.
+
+    >>> import numpy as np
+    >>> from synapse import cost
+    >>> set_error(cost.MSE, np.array([[1.0], [0.0]]), np.array([[0.5], [0.5]]))
+    0.25
+    """
+    T = np.asarray(targets, dtype=float)
+    Y = np.asarray(outputs, dtype=float)
+    if cost is _cost.MSE:
+        return cost(T, Y)
+    if cost is _cost.CROSS_ENTROPY or cost is _cost.BINARY:
+        return cost(T, Y) / len(T)
+    return float(np.mean([cost_value(cost, t, y) for t, y in zip(T, Y)]))
+
+
+def cost_value(cost: Cost, target, output) -> float:
+    value = cost(target, output)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"cost must return a number, got {_check.came(value)}")
+    return float(value)
+
+
+def probe_cost(cost: Cost, learn_cost: Cost | None, n_out: int) -> None:
+    """Call a user's cost once on a made-up pair (targets 0, outputs 0.5), so that a
+    cost that returns no number, or, learnt by, no gradient of the outputs' size,
+    fails before anything is activated, learnt or drawn."""
+    target, output = np.zeros(n_out), np.full(n_out, 0.5)
+    if cost not in BUILT_IN_COSTS:
+        cost_value(cost, target, output)
+    if learn_cost is not None and learn_cost not in BUILT_IN_COSTS:
+        try:
+            dc = np.asarray(learn_cost(target, output, derivate=True), dtype=float)
+        except TypeError:
+            raise TypeError("cost must accept derivate=True and return dC/dy "
+                            "to be used for learning") from None
+        if dc.shape != (n_out,) or not np.all(np.isfinite(dc)):
+            raise ValueError(f"cost derivative must be {n_out} finite numbers, got {dc!r}")
