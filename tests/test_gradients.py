@@ -1,4 +1,4 @@
-"""One propagate is one exact gradient step (SEMANTICS.md, "Weight change").
+"""One propagate is one exact gradient step (docs/equations.md, eq. 24).
 
 For every parameter p (each non-input neuron's bias, each connection in its
 ``connections.inputs``), the change a propagate makes, divided by -rate, must

@@ -106,7 +106,7 @@ def test_neuron_gate_multiplies_the_signal_by_the_gaters_activation():
 
 def test_order_decides_what_is_read_from_the_previous_step():
     """A connection to an earlier unit, and a gater after its target, read the
-    value of the previous step (SEMANTICS: units, order, time)."""
+    value of the previous step (docs/equations.md, "Units, order and time")."""
     i, h, o = Layer(1), Layer(2), Layer(1)
     (x,), (h1, h2), (out,) = i.list, h.list, o.list
     for n in (h1, h2, out):

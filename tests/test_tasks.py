@@ -216,10 +216,10 @@ def test_dsr_symbols_must_be_ordered_lists():
 
 
 def test_erg_reaches_the_criterion():
-    """docs/tasks.md's rule stops at the first string with error <= .05. A short string
-    can get there before the grammar is learnt (seed 1: at 3983 strings, with about
-    half of fresh strings predicted entirely right); benchmarks/tasks.py measures
-    the mean error of 1000 strings too."""
+    """The ERG's rule (docs/tasks.md) stops at the first string with error <= .05.
+    A short string can get there before the grammar is learnt (seed 1: at 3983
+    strings, with about half of fresh strings predicted entirely right);
+    benchmarks/tasks.py measures the mean error of 1000 strings too."""
     synapse.seed(1)
     net = LSTM(6, 7, 6)
     untrained = net.clone()

@@ -79,7 +79,8 @@ def test_one_step_at_rate_half(example):
 
 def test_hidden_weights_use_the_pre_step_output_weights(example):
     """The article computes dE/dw1 with w5 and w7 from before the step (as
-    SEMANTICS requires); with the already-updated w5, w7 it would differ."""
+    eq. 24 of docs/equations.md requires); with the already-updated w5, w7 it
+    would differ."""
     net, w, (h1, _, o1, o2) = example
     net.activate(X)
     net.propagate(0.5, T, cost=cost.MSE)
