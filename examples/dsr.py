@@ -2,17 +2,22 @@
 in order when prompted.
 
     python examples/dsr.py
+
+SYNAPSE_EXAMPLE_BUDGET=tiny runs 300 trials only (CI: the script still runs).
 """
+import os
+
 import numpy as np
 
 import synapse
 from architect import LSTM
 from synapse import Trainer, tasks
 
+TINY = os.environ.get("SYNAPSE_EXAMPLE_BUDGET") == "tiny"  # CI: a few seconds, to prove it runs
 task = dict(targets=[2, 4], distractors=[3, 5], prompts=[0, 1], length=9)
 synapse.seed(1)
 net = LSTM(6, 3, 2)                  # one input per symbol, one output per target
-result = Trainer(net).dsr(rate=0.17, iterations=250000, log=5000, **task)
+result = Trainer(net).dsr(rate=0.17, iterations=300 if TINY else 250000, log=5000, **task)
 print(f"success {result['success']:.3f} after {result['iterations']} trials "
       f"({result['time']:.1f}s)")
 

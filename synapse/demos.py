@@ -11,6 +11,7 @@ summary: iterations, error, time and a few sample outputs. Each takes a seed
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 
@@ -54,7 +55,7 @@ def sin(seed: int = 1) -> dict:
     return result
 
 
-_DSR = dict(targets=[2, 4], distractors=[3, 5], prompts=[0, 1], length=9)
+_DSR: dict[str, Any] = dict(targets=[2, 4], distractors=[3, 5], prompts=[0, 1], length=9)
 
 
 def dsr(seed: int = 1) -> dict:
@@ -149,4 +150,5 @@ def hopfield(seed: int = 1) -> dict:
 
 
 #: name -> (function, one-line description)
-DEMOS = {f.__name__: (f, f.__doc__.splitlines()[0]) for f in (xor, sin, dsr, erg, timing, hopfield)}
+DEMOS = {f.__name__: (f, (f.__doc__ or f.__name__).splitlines()[0])
+         for f in (xor, sin, dsr, erg, timing, hopfield)}

@@ -137,6 +137,28 @@ def assert_gradients_close(analytic, numeric, ps, rtol=1e-5, loss=1.0):
         f"say {numeric[worst]!r} (relative error {rel[worst]:.3g})")
 
 
+# ---------------------------------------------------------------- driving
+def drive(net, steps: int = 25, seed: int = 0, rate: float = 0.3, train: bool = True,
+          clear_every: int = 0, cost=None, inputs=(-1.0, 1.0)) -> np.ndarray:
+    """Run ``net`` on ``steps`` random inputs, uniform on ``inputs``; with
+    ``train``, each activation is followed by one learning step at ``rate``
+    (with ``cost``) towards random targets, uniform on [0, 1). With
+    ``clear_every`` = k > 0 the network is cleared after every k-th step.
+
+    The draws depend on ``seed`` alone, so twins driven alike see the same
+    numbers. Returns the outputs, one row per step."""
+    g = np.random.default_rng(seed)
+    low, high = inputs
+    outs = []
+    for i in range(steps):
+        outs.append(net.activate(g.uniform(low, high, net.inputs())))
+        if train:
+            net.propagate(rate, g.uniform(0.0, 1.0, net.outputs()), cost=cost)
+        if clear_every and i % clear_every == clear_every - 1:
+            net.clear()
+    return np.array(outs)
+
+
 # ---------------------------------------------------------------- snapshots
 def continuation(net, inputs, targets=None, rate=0.1):
     """Outputs (and, with targets, training) over a sequence; returns the

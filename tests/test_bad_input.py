@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import ENGINES, use_engine
+from conftest import ENGINES, drive, use_engine
 
 import synapse
 from architect import LSTM, Perceptron
@@ -44,15 +44,6 @@ def neuron_snapshot(neurons):
     return out
 
 
-def drive(net, steps=15, seed=0):
-    rng = np.random.default_rng(seed)
-    outs = []
-    for _ in range(steps):
-        outs.append(net.activate(rng.uniform(-1, 1, net.inputs())))
-        net.propagate(0.2, rng.uniform(0, 1, net.outputs()))
-    return np.array(outs)
-
-
 @contextlib.contextmanager
 def unchanged(net):
     """The block must leave ``net`` exactly as it was, traces included."""
@@ -64,7 +55,7 @@ def unchanged(net):
     assert (net.layers.input, list(net.layers.hidden), net.layers.output) == layers
     assert net.to_json() == before_json
     assert neuron_snapshot([n for n, _ in net.neurons()]) == before
-    np.testing.assert_array_equal(drive(net), drive(twin))
+    np.testing.assert_array_equal(drive(net, 15), drive(twin, 15))
 
 
 def raises(exc, *fragments):
@@ -79,10 +70,7 @@ def net(request):
     on each engine."""
     synapse.seed(21)
     net = use_engine(LSTM(2, 2, 2), request.param)
-    rng = np.random.default_rng(0)
-    for _ in range(10):
-        net.activate(rng.uniform(-1, 1, 2))
-        net.propagate(0.3, rng.uniform(0, 1, 2))
+    drive(net, 10)
     net.activate([0.3, -0.2])
     return net
 

@@ -1,4 +1,8 @@
-"""``python -m synapse``: help, errors, and the demos."""
+"""``python -m synapse``: help, errors, and the demos.
+
+Two runs go through a real ``python -m synapse`` process (help, and the
+hopfield demo); the rest call its ``main`` in this process, which is the same
+code without a fresh interpreter's start-up."""
 from __future__ import annotations
 
 import os
@@ -19,14 +23,24 @@ def cli(*args, timeout=600):
                           text=True, timeout=timeout, cwd=ROOT)
 
 
-def test_help_lists_every_demo():
+def in_process(capsys, *args):
+    """``main(args)`` here: (exit status, stdout, stderr), as the process would give."""
+    try:
+        status = main(list(args))
+    except SystemExit as e:
+        status = e.code
+    out = capsys.readouterr()
+    return status, out.out, out.err
+
+
+def test_help_lists_every_demo(capsys):
     r = cli("--help")
     assert r.returncode == 0
     for name in NAMES:
         assert f"\n  {name} " in r.stdout
     assert "python -m synapse demo xor" in r.stdout
-    r = cli("demo", "--help")
-    assert r.returncode == 0 and "--seed" in r.stdout and all(n in r.stdout for n in NAMES)
+    status, out, _ = in_process(capsys, "demo", "--help")
+    assert status == 0 and "--seed" in out and all(n in out for n in NAMES)
 
 
 @pytest.mark.parametrize("args, says", [
@@ -34,19 +48,19 @@ def test_help_lists_every_demo():
     (("dem", "xor"), "invalid choice: 'dem'"), (("demo", "xor", "--seed", "x"), "invalid int"),
     (("demo", "hopfield", "--seed", "-1"), "non-negative integer"),
     (("demo", "xor", "extra"), "unrecognized arguments"), (("--fast",), "")])
-def test_bad_arguments_one_line_exit_2(args, says):
-    r = cli(*args)
-    assert r.returncode == 2
-    assert r.stdout == ""
-    lines = r.stderr.splitlines()
+def test_bad_arguments_one_line_exit_2(capsys, args, says):
+    status, out, err = in_process(capsys, *args)
+    assert status == 2
+    assert out == ""
+    lines = err.splitlines()
     assert len(lines) == 1 and lines[0].startswith("python -m synapse")
     assert "error:" in lines[0] and says in lines[0]
 
 
-def test_demo_xor_shows_progress_and_a_summary():
-    r = cli("demo", "xor")
-    assert r.returncode == 0, r.stderr
-    lines = r.stdout.splitlines()
+def test_demo_xor_shows_progress_and_a_summary(capsys):
+    status, out, err = in_process(capsys, "demo", "xor")
+    assert status == 0, err
+    lines = out.splitlines()
     assert any(line.startswith("iterations 250 error") for line in lines)  # progress
     summary = lines[-1]
     assert summary.startswith("-- summary: iterations ")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import drive
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -54,28 +55,16 @@ def gap(a, b) -> float:
     return float(np.max(np.abs(a[ok] - b[ok]) / (1 + np.abs(a[ok]))))
 
 
-def drive(nets, steps, seed=0, rate=0.05, clear_every=0, cost_fn=None):
-    """Step every twin alike; return the largest relative disagreement seen."""
-    rng = np.random.default_rng(seed)
-    worst = 0.0
-    ref = nets[0]
-    for i in range(steps):
-        x = rng.random(ref.inputs())
-        t = rng.random(ref.outputs())
-        with np.errstate(all="ignore"):
-            outs = [n.activate(x) for n in nets]
-        for o in outs[1:]:
-            worst = max(worst, gap(outs[0], o))
-        with np.errstate(all="ignore"):
-            for n in nets:
-                n.propagate(rate, t, cost=cost_fn)
-        if clear_every and i % clear_every == clear_every - 1:
-            for n in nets:
-                n.clear()
-    base = numbers(ref)
-    for n in nets[1:]:
-        worst = max(worst, gap(base, numbers(n)))
-    return worst
+def disagreement(nets, steps, seed=0, rate=0.05, clear_every=0, cost_fn=None):
+    """Drive every twin alike (conftest's drive, inputs in [0, 1)); return the
+    largest relative disagreement between the first and the others, over the
+    outputs of every step and the numbers they end with."""
+    with np.errstate(all="ignore"):
+        outs = [drive(n, steps, seed=seed, rate=rate, clear_every=clear_every, cost=cost_fn,
+                      inputs=(0.0, 1.0)) for n in nets]
+    worst = max([gap(outs[0], o) for o in outs[1:]], default=0.0)
+    base = numbers(nets[0])
+    return max([worst] + [gap(base, numbers(n)) for n in nets[1:]])
 
 
 # ---- random second-order topologies ----
@@ -118,12 +107,12 @@ def build(recipe):
 
 
 def tame(nets, **options):
-    """drive(), for examples that stay in a sane range: a net that diverges
+    """disagreement(), for examples that stay in a sane range: a net that diverges
     (states beyond 1e6, an infinite cost) compares float rounding of huge
     numbers, not definitions, and is discarded."""
     try:
         with np.errstate(all="ignore"):
-            result = drive(nets, **options)
+            result = disagreement(nets, **options)
     except ValueError as e:  # a cost's derivative went infinite
         assume("finite" not in str(e))
         raise
@@ -163,14 +152,14 @@ NAMED = {
 @pytest.mark.parametrize("name", sorted(NAMED))
 def test_named_architectures_1000_steps(name):
     nets = twins(NAMED[name], seed=3)
-    assert drive(nets, steps=1000, seed=3, clear_every=97) < 1e-9
+    assert disagreement(nets, steps=1000, seed=3, clear_every=97) < 1e-9
 
 
 def test_liquid_and_hand_built_second_order_net():
     from architect import Liquid
 
     nets = twins(lambda: Liquid(3, 12, 2, 30, 10), seed=5)
-    assert drive(nets, steps=1000, seed=5, clear_every=200, rate=0.02) < 1e-9
+    assert disagreement(nets, steps=1000, seed=5, clear_every=200, rate=0.02) < 1e-9
 
     def second_order():
         a, b, c = Layer(2), Layer(3), Layer(2)
@@ -184,7 +173,7 @@ def test_liquid_and_hand_built_second_order_net():
         return Network(input=a, hidden=[g, b], output=c)
 
     nets = twins(second_order, seed=6)
-    assert drive(nets, steps=1000, seed=6, clear_every=100) < 1e-9
+    assert disagreement(nets, steps=1000, seed=6, clear_every=100) < 1e-9
 
 
 # ---- one home per number ----
@@ -196,7 +185,7 @@ def test_objects_never_stale_after_compiled_training(engine):
     fast = ref.clone()
     ref.set_optimize(False)
     fast.set_optimize(True, engine=engine)
-    drive([ref, fast], steps=50, seed=9)
+    disagreement([ref, fast], steps=50, seed=9)
     for (a, _), (b, _) in zip(ref.neurons(), fast.neurons()):
         assert b.bias == pytest.approx(a.bias, rel=1e-12, abs=1e-12)
         assert b.activation == pytest.approx(a.activation, rel=1e-12, abs=1e-12)
@@ -214,7 +203,7 @@ def test_a_value_set_by_hand_takes_effect_at_the_next_activate(engine):
     fast = ref.clone()
     ref.set_optimize(False)
     fast.set_optimize(True, engine=engine)
-    drive([ref, fast], steps=5, seed=4)
+    disagreement([ref, fast], steps=5, seed=4)
     for net in (ref, fast):
         hidden = net.layers.hidden[0].list[1]
         hidden.connections.inputs[0].weight = 2.5
@@ -224,7 +213,7 @@ def test_a_value_set_by_hand_takes_effect_at_the_next_activate(engine):
     assert np.allclose(fast.activate(x), ref.activate(x), rtol=0, atol=1e-14)
     w = fast.layers.hidden[0].list[1].connections.inputs[0].weight
     assert w == 2.5
-    assert drive([ref, fast], steps=50, seed=5) < 1e-12
+    assert disagreement([ref, fast], steps=50, seed=5) < 1e-12
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -238,7 +227,7 @@ def test_structure_changes_after_compiling_recompile_and_keep_every_number(engin
         net.layers.output.list[0].project(net.layers.output.list[0], 0.5)
 
     nets = twins(lambda: Perceptron(2, 3, 1), seed=8)
-    drive(nets, steps=30, seed=8)
+    disagreement(nets, steps=30, seed=8)
     before = [numbers(n) for n in nets]
     for n in nets:
         grow(n)
@@ -246,7 +235,7 @@ def test_structure_changes_after_compiling_recompile_and_keep_every_number(engin
     after = [numbers(n) for n in nets]
     for b, a in zip(before, after):
         assert np.all(np.isin(np.round(b, 12), np.round(a, 12)))
-    assert drive(nets, steps=200, seed=9) < 1e-9
+    assert disagreement(nets, steps=200, seed=9) < 1e-9
 
 
 def test_switching_paths_mid_sequence_keeps_traces():
@@ -273,7 +262,7 @@ def test_switching_paths_mid_sequence_keeps_traces():
 def test_standalone_equals_activate(name):
     synapse.seed(1)
     net = NAMED[name]()
-    drive([net], steps=20, seed=1)  # trained a little, state carried
+    drive(net, 20, seed=1)  # trained a little, state carried
     f = net.standalone()
     rng = np.random.default_rng(2)
     for _ in range(100):
@@ -360,11 +349,12 @@ def squared_log_cost(target, output, derivate=False):
 
 def test_a_users_cost_learns_alike_on_every_path():
     nets = twins(lambda: LSTM(2, 3, 2), seed=12)
-    assert drive(nets, steps=200, seed=12, cost_fn=squared_log_cost) < 1e-9
+    assert disagreement(nets, steps=200, seed=12, cost_fn=squared_log_cost) < 1e-9
     base = numbers(nets[0])
     synapse.seed(12)
     plain = LSTM(2, 3, 2)
-    drive([plain], steps=200, seed=12)  # eq. 10 instead: a different path
+    # eq. 10 instead: a different path
+    drive(plain, 200, seed=12, rate=0.05, inputs=(0.0, 1.0))
     assert np.max(np.abs(numbers(plain) - base)) > 1e-3
 
 
@@ -416,7 +406,7 @@ def test_a_fixed_bias_stays_put_and_every_path_agrees():
 
     nets = twins(make, seed=13)
     before = [n.bias for n in nets[0].layers.hidden[2].list]
-    assert drive(nets, steps=300, seed=13) < 1e-9
+    assert disagreement(nets, steps=300, seed=13) < 1e-9
     for net in nets:
         assert [n.bias for n in net.layers.hidden[2].list] == before
         assert net.layers.hidden[0].list[0].bias != 1.0  # the gates' biases did learn
@@ -428,7 +418,7 @@ def test_lstm_without_cell_bias_and_its_json():
     cells = net.layers.hidden[2].list
     assert [n.bias for n in cells] == [0.0] * 3
     assert [n.learn_bias for n in cells] == [False] * 3
-    drive([net], steps=50, seed=1)
+    drive(net, 50, seed=1)
     assert [n.bias for n in cells] == [0.0] * 3
     data = net.to_json()
     assert [spec.get("learn_bias", True) for spec in data["neurons"]].count(False) == 3

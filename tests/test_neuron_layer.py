@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import ENGINES, use_engine
+from conftest import ENGINES, drive, use_engine
 
 import synapse
 from architect import LSTM, Perceptron
@@ -309,26 +309,13 @@ def trained(seed=4, engine=None):
     net = LSTM(2, 3, 1)
     if engine is not None:
         use_engine(net, engine)
-    rng = np.random.default_rng(seed)
-    for _ in range(20):
-        net.activate(rng.uniform(-1, 1, 2))
-        net.propagate(0.3, rng.uniform(0, 1, 1))
+    drive(net, 20, seed=seed)
     return net
 
 
 def weights(net):
     return [(c["from"], c["to"], c["weight"], c["gater"]) for c in net.to_json()["connections"]], \
         [cfg["bias"] for cfg in net.to_json()["neurons"][net.inputs():]]
-
-
-def drive(net, steps=25, seed=0, train=True):
-    rng = np.random.default_rng(seed)
-    out = []
-    for _ in range(steps):
-        out.append(net.activate(rng.uniform(-1, 1, net.inputs())))
-        if train:
-            net.propagate(0.3, rng.uniform(0, 1, net.outputs()))
-    return np.array(out)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
