@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import weakref
 from enum import Enum
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -195,10 +196,9 @@ class Layer:
         ``weights``: None (random), a number, or an array of shape
         (to.size, from.size) ((size,) for ONE_TO_ONE).
         """
-        from .network import Network
-
-        if isinstance(layer, Network):
-            layer = layer.layers.input
+        if not isinstance(layer, Layer) and isinstance(getattr(layer, "layers", None),
+                                                       SimpleNamespace):
+            layer = layer.layers.input  # a Network: its input layer
         if not isinstance(layer, Layer):
             raise TypeError(f"project expects a Layer or a Network, got {layer.__class__.__name__}")
         return LayerConnection(self, layer, type, weights)

@@ -8,8 +8,10 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from . import _check, store
+from . import _check, serialize, store
 from .engine import Engine, check_kind, make_engine
+from .engine.jit import COST_CODES, LEARN_CODES
+from .engine.standalone import standalone
 from .layer import Layer, LayerConnection
 from .neuron import Neuron
 
@@ -289,8 +291,6 @@ class Network:
 
     def _can_train_passes(self, cost=None, error_cost=None) -> bool:
         """Whether ``_train_passes`` can run these costs on this network's engine."""
-        from .engine.jit import COST_CODES, LEARN_CODES
-
         return (self._path().name == "jit" and cost in LEARN_CODES and error_cost is not None
                 and error_cost in COST_CODES)
 
@@ -306,15 +306,27 @@ class Network:
     # ---- copies and views ----
     def clone(self) -> Network:
         """An independent copy with the same structure and every number (traces too)."""
-        from .serialize import copy_network
-
-        return copy_network(self)
+        i, h, o = serialize.copy_layers(self)
+        copy = Network(input=i, hidden=h, output=o)
+        copy._optimize = self._optimize
+        copy._engine_kind = self._engine_kind  # the same engine, the same sums
+        # identical structure gives an identical layout: one copy of each arena
+        # carries every number (weights, biases, states, traces)
+        store.copy_numbers(self._compiled(), copy._compiled())
+        return copy
 
     def to_json(self) -> dict:
         """synaptic.js's toJSON() schema (see ``Network.from_json``)."""
-        from .serialize import to_json
+        return serialize.to_json(self)
 
-        return to_json(self)
+    @classmethod
+    def _assemble(cls, layers: serialize.Layers) -> Network:
+        """A network from loaded layers; its gains as read follow the gaters'
+        stored activations (docs/differences.md)."""
+        i, h, o = layers
+        net = Network(input=i, hidden=h, output=o)
+        store.gains_from_gaters(net._compiled())
+        return net
 
     @classmethod
     def from_json(cls, data, squashes=None) -> Network:
@@ -323,22 +335,16 @@ class Network:
         ``squashes`` maps extra squash names to functions, for networks saved
         with user-defined squashes. Raises ValueError or TypeError for malformed
         input; nothing in the file is ever executed."""
-        from .serialize import from_json
-
-        return from_json(data, squashes)
+        return cls._assemble(serialize.from_json(data, squashes))
 
     def save(self, path) -> None:
         """Write ``to_json()`` to ``path`` atomically (a temporary file, then a rename)."""
-        from .serialize import save
-
-        save(self, path)
+        serialize.save(self, path)
 
     @classmethod
     def load(cls, path, squashes=None) -> Network:
         """Read a network written by ``save`` (or by synaptic.js's toJSON)."""
-        from .serialize import load
-
-        return load(path, squashes)
+        return cls._assemble(serialize.load(path, squashes))
 
     def standalone(self):
         """A function inputs -> outputs that needs nothing of the library (numpy only).
@@ -348,19 +354,13 @@ class Network:
         source is in ``.source`` (``make(arrays)`` returns the function; the
         arrays are in ``.arrays``); it holds only names and numbers chosen here.
         """
-        from .engine.standalone import standalone
-
         return standalone(self)
 
     def to_networkx(self):
         """A networkx DiGraph: neurons as nodes (layer, squash, bias), connections
         as edges (weight, gater)."""
-        from .serialize import to_networkx
-
-        return to_networkx(self)
+        return serialize.to_networkx(self)
 
     def to_dot(self) -> str:
         """Graphviz DOT source of the network."""
-        from .serialize import to_dot
-
-        return to_dot(self)
+        return serialize.to_dot(self)

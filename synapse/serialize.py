@@ -17,12 +17,17 @@ import math
 import numbers
 import os
 import tempfile
+from typing import TYPE_CHECKING
 
 from . import squash as _squash
-from . import store
 from .layer import Layer
-from .network import Network
 from .neuron import Neuron
+
+if TYPE_CHECKING:
+    from .network import Network
+
+#: What a file or a copy gives to ``Network`` to assemble: (input, hidden, output).
+Layers = tuple[Layer, list[Layer], Layer]
 
 _NEURON_KEYS = ("state", "old", "activation", "bias", "layer", "squash")
 _CONNECTION_KEYS = ("from", "to", "weight")
@@ -81,7 +86,10 @@ def _layer_key(x, where: str):
     raise ValueError(f"{where} must be 'input', 'output' or a hidden layer index, got {x!r}")
 
 
-def from_json(data, squashes=None) -> Network:
+def from_json(data, squashes=None) -> Layers:
+    """The layers of a network in synaptic.js's JSON (a dict or a string),
+    validated in full before anything is built. ``Network.from_json``
+    assembles them."""
     if isinstance(data, (str, bytes, bytearray)):
         try:
             data = json.loads(data)
@@ -156,16 +164,13 @@ def from_json(data, squashes=None) -> Network:
         c = neurons[a].project(neurons[b], w)
         if g is not None:
             neurons[g].gate(c)
-    net = Network(input=layers["input"], hidden=[hidden[k] for k in sorted(hidden)],
-                  output=layers["output"])
-    # the gains as read follow the gaters' stored activations (docs/differences.md)
-    store.gains_from_gaters(net._compiled())
-    return net
+    return layers["input"], [hidden[k] for k in sorted(hidden)], layers["output"]
 
 
-def copy_network(net: Network) -> Network:
-    """Same structure, same squash objects, every number copied (traces too)."""
-    layout = net._compiled()
+def copy_layers(net: Network) -> Layers:
+    """Twin layers of ``net``: the same structure, squash objects, labels and
+    learning flags, connections made in the same order (same sums, same
+    to_json). ``Network.clone`` assembles them and copies every number."""
     entries = net.neurons()
     ids = {n: i for i, (n, _) in enumerate(entries)}
     twins = []
@@ -194,13 +199,7 @@ def copy_network(net: Network) -> Network:
             if c.to in ids and c.from_ in ids:
                 twins[ids[n]].gate(twins[ids[c.from_]].connected(twins[ids[c.to]])
                                    if c.from_ is not c.to else twins[ids[c.to]].selfconnection)
-    copy = Network(input=new_in, hidden=new_hidden, output=new_out)
-    copy._optimize = net._optimize
-    copy._engine_kind = net._engine_kind  # the same engine, the same sums
-    # identical structure gives an identical layout: one copy of each arena
-    # carries every number (weights, biases, states, traces)
-    store.copy_numbers(layout, copy._compiled())
-    return copy
+    return new_in, new_hidden, new_out
 
 
 def save(net: Network, path) -> None:
@@ -220,7 +219,7 @@ def save(net: Network, path) -> None:
         raise
 
 
-def load(path, squashes=None) -> Network:
+def load(path, squashes=None) -> Layers:
     with open(os.fspath(path), encoding="utf-8") as fh:
         return from_json(fh.read(), squashes)
 
@@ -255,4 +254,4 @@ def to_dot(net: Network) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["to_json", "from_json", "copy_network", "save", "load", "to_networkx", "to_dot"]
+__all__ = ["to_json", "from_json", "copy_layers", "save", "load", "to_networkx", "to_dot"]
