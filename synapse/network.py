@@ -247,12 +247,19 @@ class Network:
         self._compiled().grad[...] = 0.0
 
     def run(self, inputs, targets=None, *, rate=0.0, cost=None) -> np.ndarray:
-        """Step through a sequence in one call: for each row i, activate
-        ``inputs[i]`` (state carries over from row to row, as with ``activate``),
-        then, with ``targets``, propagate at ``rate`` (a number, or one per row)
-        towards ``targets[i]``. Returns the outputs of every activation, shape
-        (len(inputs), outputs()). The compiled engine runs it without returning
-        to Python per row.
+        """Step through a sequence in one call.
+
+        ``inputs`` of shape (T, inputs()): T consecutive steps of the network's
+        own stream, state carried over as with ``activate``; with ``targets``
+        (T, outputs()) and ``rate`` > 0 (a number, or one per step) it learns
+        at every step, as ``activate`` + ``propagate`` would. Returns the outputs,
+        (T, outputs()).
+
+        ``inputs`` of shape (B, T, inputs()): B independent streams in
+        lockstep, each starting from a copy of the network's current state
+        (the network's own state is left as it was); with targets
+        (B, T, outputs()) the parameters take one plain step per time step
+        along the streams' mean gradient. Returns (B, T, outputs()).
 
         >>> import synapse
         >>> from architect import Perceptron
@@ -260,24 +267,47 @@ class Network:
         >>> net = Perceptron(2, 3, 1)
         >>> net.run([[0, 0], [0, 1], [1, 0]]).shape
         (3, 1)
+        >>> net.run([[[0, 0], [0, 1]]] * 4).shape    # 4 streams of 2 steps
+        (4, 2, 1)
         """
-        X = np.asarray(inputs, dtype=float)
-        if X.ndim != 2 or X.shape[1] != self.inputs():
-            raise ValueError(f"inputs must have shape (n, {self.inputs()}), got {X.shape}")
-        if not np.all(np.isfinite(X)):
-            raise ValueError("inputs must be finite")
+        X = _check.finite(_check.array(inputs, "inputs"), "inputs")
+        if X.ndim not in (2, 3) or X.shape[-1] != self.inputs():
+            raise ValueError(f"inputs must have shape (T, {self.inputs()}) or "
+                             f"(B, T, {self.inputs()}), got {X.shape}")
         Y = None
         if targets is not None:
-            Y = np.asarray(targets, dtype=float)
-            if Y.shape != (X.shape[0], self.outputs()):
-                raise ValueError(f"targets must have shape ({X.shape[0]}, {self.outputs()}), "
+            Y = _check.finite(_check.array(targets, "targets"), "targets")
+            if Y.shape != X.shape[:-1] + (self.outputs(),):
+                raise ValueError(f"targets must have shape {X.shape[:-1] + (self.outputs(),)}, "
                                  f"got {Y.shape}")
-            if not np.all(np.isfinite(Y)):
-                raise ValueError("targets must be finite")
-        rates = np.broadcast_to(np.asarray(rate, dtype=float), (X.shape[0],))
+        T = X.shape[-2]
+        rates = np.broadcast_to(np.asarray(rate, dtype=float), (T,))
         if not np.all(np.isfinite(rates)):
             raise ValueError("rate must be finite")
-        return self._path().run(np.ascontiguousarray(X), Y, np.ascontiguousarray(rates), cost)
+        path = self._path()
+        if X.ndim == 3:
+            return path.run_batch(np.ascontiguousarray(X), Y, np.ascontiguousarray(rates), cost)
+        return path.run(np.ascontiguousarray(X), Y, np.ascontiguousarray(rates), cost)
+
+    def predict(self, X) -> np.ndarray:
+        """The outputs for n independent inputs, each one step from the network's
+        current state, which is left as it was (for a feed-forward network:
+        plain batch prediction). ``X``: (n, inputs()); returns (n, outputs()).
+
+        >>> import numpy as np, synapse
+        >>> from architect import Perceptron
+        >>> synapse.seed(0)
+        >>> net = Perceptron(2, 3, 1)
+        >>> rows = [[0, 0], [0, 1], [1, 0], [1, 1]]
+        >>> bool(np.allclose(net.predict(rows)[:, 0], [net.activate(r)[0] for r in rows]))
+        True
+        """
+        X = _check.finite(_check.array(X, "X"), "X")
+        if X.ndim == 1 and self.inputs() == 1:
+            X = X[:, None]
+        if X.ndim != 2 or X.shape[1] != self.inputs():
+            raise ValueError(f"X must have shape (n, {self.inputs()}), got {X.shape}")
+        return self._path().predict(np.ascontiguousarray(X))
 
     def _train_passes(self, X, Y, orders, rates, cost=None, error_cost=None,
                       target_error=-np.inf):

@@ -43,14 +43,13 @@ class Engine(Protocol):
         """States, activations, traces, responsibilities and gains to 0."""
 
 
-def output_errors(layout: Layout, target: np.ndarray, cost) -> np.ndarray:
-    """The direct error term of each output: t - y (eq. 10), or -dC/dy f'(s)."""
-    out = layout.structure.outputs
-    y = layout.units.act[out]
+def errors_of(y: np.ndarray, deriv: np.ndarray, target: np.ndarray, cost) -> np.ndarray:
+    """The direct error term of outputs y (derivatives deriv) against target:
+    t - y (eq. 10), or -dC/dy f'(s) for a named cost."""
     if cost is None:
         return target - y  # eq. 10
     if cost in BUILT_IN:  # ours: no need to check what it returns
-        return -cost(target, y, derivate=True) * layout.units.deriv[out]
+        return -cost(target, y, derivate=True) * deriv
     if not callable(cost):
         raise TypeError(f"cost must be a callable C(target, output, derivate=False), got "
                         f"{type(cost).__name__}")
@@ -61,13 +60,32 @@ def output_errors(layout: Layout, target: np.ndarray, cost) -> np.ndarray:
                         "to be used for learning") from None
     if dc.shape != y.shape or not np.all(np.isfinite(dc)):
         raise ValueError(f"cost derivative must be {y.size} finite numbers, got {dc!r}")
-    return -dc * layout.units.deriv[out]
+    return -dc * deriv
+
+
+def output_errors(layout: Layout, target: np.ndarray, cost) -> np.ndarray:
+    """The outputs' direct error terms for the network's own stream."""
+    out = layout.structure.outputs
+    return errors_of(layout.units.act[out], layout.units.deriv[out], target, cost)
+
+
+def stream_errors(layout: Layout, S: np.ndarray, Y: np.ndarray, cost) -> np.ndarray:
+    """The outputs' direct error terms of every stream (rows of S), (streams, outputs)."""
+    out = layout.structure.outputs
+    R = layout.rows
+    y = S[:, R.act + out.start:R.act + out.stop]
+    d = S[:, R.deriv + out.start:R.deriv + out.stop]
+    if cost is None:
+        return Y - y
+    return np.array([errors_of(y[b], d[b], Y[b], cost) for b in range(len(S))])
 
 
 class PythonLoops:
-    """``learn``, ``backward``, ``run`` and ``train`` for a path that steps one
-    row at a time from Python, given its ``activate``, ``propagate(rate, errors)``
-    and ``accumulate_gradient(errors)``."""
+    """What a path builds from a few primitives: ``learn``, ``backward``, ``run``,
+    ``train``, and the many-stream calls ``predict`` and ``run_batch``, given its
+    ``activate``, ``propagate(rate, errors)``, ``accumulate_gradient(errors)``,
+    ``streams(S, X)`` (one step of every row of a state arena) and
+    ``stream_gradient(S, Y, cost, D)`` (their gradients, summed, added into D)."""
 
     layout: Layout
 
@@ -80,6 +98,12 @@ class PythonLoops:
     def accumulate_gradient(self, errors: np.ndarray) -> None:
         raise NotImplementedError
 
+    def streams(self, S: np.ndarray, X: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def stream_gradient(self, S: np.ndarray, Y: np.ndarray, cost, D: np.ndarray) -> None:
+        raise NotImplementedError
+
     def learn(self, rate: float, target: np.ndarray, cost) -> None:
         self.propagate(rate, output_errors(self.layout, target, cost))
 
@@ -90,9 +114,40 @@ class PythonLoops:
         out = np.empty((X.shape[0], len(self.layout.units.act[self.layout.structure.outputs])))
         for i in range(X.shape[0]):
             out[i] = self.activate(X[i])
-            if Y is not None:
+            if Y is not None and rates[i] != 0:
                 self.learn(float(rates[i]), Y[i], cost)
         return out
 
     def train(self, X, Y, orders, rates, cost, error_cost, target_error):
         return None
+
+    def _outputs(self, S: np.ndarray) -> np.ndarray:
+        out, a = self.layout.structure.outputs, self.layout.rows.act
+        return S[:, a + out.start:a + out.stop]
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """One step of a copy of the network's state for each row of X; the
+        network's own state is left as it was. Returns (rows, outputs)."""
+        S = np.repeat(self.layout.S, len(X), axis=0)
+        self.streams(S, X)
+        return self._outputs(S).copy()
+
+    def run_batch(self, X: np.ndarray, Y: np.ndarray | None, rates: np.ndarray,
+                  cost) -> np.ndarray:
+        """B independent streams (X: streams x steps x inputs), each starting from a
+        copy of the network's state, in lockstep; with Y, after each step the
+        parameters take a plain step at rates[t] along the streams' mean gradient.
+        The network's own state is left as it was. Returns (streams, steps, outputs)."""
+        L = self.layout
+        B, T = X.shape[:2]
+        S = np.repeat(L.S, B, axis=0)
+        out = np.empty((B, T, self._outputs(S).shape[1]))
+        scratch = np.zeros(L.n_params)
+        for t in range(T):
+            self.streams(S, X[:, t])
+            out[:, t] = self._outputs(S)
+            if Y is not None and rates[t] != 0:
+                scratch[:] = 0.0
+                self.stream_gradient(S, Y[:, t], cost, scratch)
+                L.V[:L.n_params] -= (rates[t] / B) * scratch
+        return out

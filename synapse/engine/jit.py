@@ -26,7 +26,7 @@ from .. import cost as _cost
 from .. import squash as _squash
 from ..store import Layout, Rows
 from ..structure import csr
-from .base import BUILT_IN, PythonLoops
+from .base import BUILT_IN, PythonLoops, stream_errors
 
 try:
     if os.environ.get("SYNAPSE_NO_JIT"):  # run as without numba (tests, debugging)
@@ -315,11 +315,13 @@ if numba is not None:
         return True
 
     @_jit
-    def _run(Xs, Ys, rates, learn, cost, out, V, S, ix):
+    def _run(Xs, Ys, rates, learn, cost, out, V, S, ix, scratch):
         """A sequence: at each time t, step every stream on Xs[t] (streams x inputs),
-        write the outputs to out[t], and, with learn, learn towards Ys[t] at rates[t]."""
+        write the outputs to out[t], and, with learn, learn towards Ys[t] at
+        rates[t]: one stream steps as propagate does; several take one plain
+        step along their mean gradient (summed into scratch first)."""
         out_lo, out_hi = ix[Head.OUT_LO], ix[Head.OUT_HI]
-        ACT = ix[Head.ROW_ACT]
+        ACT, n_params = ix[Head.ROW_ACT], ix[Head.N_PARAMS]
         B = S.shape[0]
         errors = np.empty((B, out_hi - out_lo))
         for t in range(Xs.shape[0]):
@@ -327,9 +329,16 @@ if numba is not None:
             for b in range(B):
                 for q in range(out_hi - out_lo):
                     out[t, b, q] = S[b, ACT + out_lo + q]
-            if learn:
+            if learn and rates[t] != 0.0:
                 _errors(Ys[t], cost, S, ix, errors)
-                _learn(rates[t], errors, V, V, S, ix)
+                if B == 1:
+                    _learn1(rates[t], errors[0], V, V, S[0], ix)
+                else:
+                    scratch[:] = 0.0
+                    _learn(-1.0, errors, V, scratch, S, ix)
+                    step = rates[t] / B
+                    for p in range(n_params):
+                        V[p] -= step * scratch[p]
 
     @_jit
     def _cost(target, cost, S, ix):
@@ -433,8 +442,38 @@ class JitEngine(PythonLoops):
         Y3 = np.zeros((T, 1, n_out)) if Y is None else np.ascontiguousarray(Y).reshape(T, 1,
                                                                                       n_out)
         _run(np.ascontiguousarray(X).reshape(T, 1, -1), Y3, np.ascontiguousarray(rates),
-             Y is not None, code or 0, out, L.V, L.S, self.ix)
+             Y is not None, code or 0, out, L.V, L.S, self.ix, L.grad[:0])
         return out[:, 0, :]
+
+    def streams(self, S: np.ndarray, X: np.ndarray) -> None:
+        _step(np.ascontiguousarray(X, dtype=float), self.layout.V, S, self.ix)
+
+    def stream_gradient(self, S: np.ndarray, Y: np.ndarray, cost, D: np.ndarray) -> None:
+        L = self.layout
+        code = LEARN_CODES.get(cost)
+        if code is None:
+            errors = stream_errors(L, S, Y, cost)
+        else:
+            errors = np.empty(Y.shape)
+            _errors(np.ascontiguousarray(Y, dtype=float), code, S, self.ix, errors)
+        _learn(-1.0, errors, L.V, D, S, self.ix)
+
+    def run_batch(self, X: np.ndarray, Y: np.ndarray | None, rates: np.ndarray,
+                  cost) -> np.ndarray:
+        code = LEARN_CODES.get(cost)
+        if code is None and Y is not None:
+            return super().run_batch(X, Y, rates, cost)
+        L = self.layout
+        B, T = X.shape[:2]
+        n_out = len(self.out)
+        S = np.repeat(L.S, B, axis=0)
+        out = np.empty((T, B, n_out))
+        Xt = np.ascontiguousarray(np.swapaxes(X, 0, 1), dtype=float)
+        Yt = np.zeros((T, B, n_out)) if Y is None else np.ascontiguousarray(
+            np.swapaxes(Y, 0, 1), dtype=float)
+        _run(Xt, Yt, np.ascontiguousarray(rates, dtype=float), Y is not None, code or 0, out,
+             L.V, S, self.ix, np.zeros(L.n_params))
+        return np.ascontiguousarray(np.swapaxes(out, 0, 1))
 
     def train(self, X, Y, orders, rates, cost, error_cost, target_error):
         if cost not in LEARN_CODES or error_cost not in COST_CODES or error_cost is None:

@@ -32,7 +32,7 @@ import numpy as np
 from .. import squash as _squash
 from ..store import Layout
 from ..structure import csr
-from .base import PythonLoops
+from .base import PythonLoops, stream_errors
 
 _NONE = np.zeros(0, dtype=np.int64)
 
@@ -553,10 +553,16 @@ class NumpyEngine(PythonLoops):
         self.layout = layout
         self.plan = Plan(layout, fuse)
         self.own = Views(self.plan, layout.S)
+        self._batch: Views | None = None
         self.scratch = {}  # per dense bundle, an array for its change (eq. 24)
 
     def views(self, S: np.ndarray) -> Views:
-        return self.own if S is self.layout.S else Views(self.plan, S)
+        """The views of a state arena: the network's own, or the last batch's."""
+        if S is self.layout.S:
+            return self.own
+        if self._batch is None or self._batch.S is not S:
+            self._batch = Views(self.plan, S)
+        return self._batch
 
     # ---- the step ----
     def activate(self, x: np.ndarray) -> np.ndarray:
@@ -711,6 +717,17 @@ class NumpyEngine(PythonLoops):
             D[bd.w0:bd.w0 + len(g)] += g
         else:
             D[bd.learn_at] += g[bd.learn_sel]
+
+    def streams(self, S: np.ndarray, X: np.ndarray) -> None:
+        """One step of every stream (the rows of S) on the rows of X."""
+        self.step(self.views(S), X.T if len(S) > 1 else X[0])
+
+    def stream_gradient(self, S: np.ndarray, Y: np.ndarray, cost, D: np.ndarray) -> None:
+        """The gradient of every stream's error, summed over the streams, added into D."""
+        v = self.views(S)
+        errors = stream_errors(self.layout, S, Y, cost)
+        self.responsibilities(v, errors.T if len(S) > 1 else errors[0])
+        self.accumulate(v, D, -1.0)
 
     def propagate(self, rate: float, errors: np.ndarray) -> None:
         """Responsibilities, then one learning step at ``rate`` (eq. 24)."""

@@ -46,6 +46,30 @@ class ObjectsEngine(PythonLoops):
         for n in self.others:
             n._learn(-1.0, self.layout.grad)
 
+    def streams(self, S: np.ndarray, X: np.ndarray) -> None:
+        """Each stream in turn, through the network's own row (restored after)."""
+        own = self.layout.S
+        saved = own.copy()
+        for b in range(len(S)):
+            own[0] = S[b]
+            self.activate(X[b])
+            S[b] = own[0]
+        own[...] = saved
+
+    def stream_gradient(self, S: np.ndarray, Y: np.ndarray, cost, D: np.ndarray) -> None:
+        own = self.layout.S
+        saved = own.copy()
+        grad = self.layout.grad
+        kept = grad.copy()
+        for b in range(len(S)):
+            own[0] = S[b]
+            grad[...] = 0.0
+            self.backward(Y[b], cost)
+            D += grad
+            S[b] = own[0]
+        own[...] = saved
+        grad[...] = kept
+
     def clear(self) -> None:
         for n in self.layout.structure.neurons:
             n.clear()
