@@ -36,7 +36,8 @@ except ImportError:  # the JIT is optional
     numba = None
 
 SQUASH_CODES = {_squash.LOGISTIC: 0, _squash.TANH: 1, _squash.IDENTITY: 2, _squash.HLIM: 3,
-                _squash.RELU: 4}
+                _squash.RELU: 4, _squash.SOFTMAX: 5}
+SOFTMAX = SQUASH_CODES[_squash.SOFTMAX]
 #: Costs the kernels compute themselves: 0 is eq. 10's t - y (no cost named).
 COST_CODES = {None: 0, _cost.MSE: 1, _cost.CROSS_ENTROPY: 2, _cost.BINARY: 3}
 FMAX = float(np.finfo(float).max)
@@ -45,7 +46,8 @@ EPS = _cost.EPS
 #: The index lists of the int arena, in order (see :func:`plan` for each one's meaning).
 LISTS = ("selfgate", "squash", "bias_at", "in_ptr", "in_conn", "in_w", "in_src", "in_gater",
          "in_x", "in_xs", "rk_ptr", "rk_rel", "rel_j", "rel_k", "rel_self", "x_mem",
-         "rc_ptr", "rc_w", "rc_src", "rel_ptr", "out_ptr", "out_conn", "out_w", "out_dst")
+         "rc_ptr", "rc_w", "rc_src", "rel_ptr", "out_ptr", "out_conn", "out_w", "out_dst",
+         "sm_lo", "sm_hi")
 #: The header's numbers after the lists' offsets: sizes, then every row offset of the state.
 SCALARS = ("n_in", "N", "out_lo", "out_hi", "n_params", "sw0") + tuple(
     "row_" + f.name for f in fields(Rows))
@@ -71,7 +73,8 @@ def plan(layout: Layout) -> np.ndarray:
     unit k; rel_j/rel_k/rel_self/x_mem: per relation; rc_ptr/rc_w/rc_src: the
     gated connections behind each relation's T; rel_ptr: each gater's
     relations; out_ptr: the connections to later units (eq. 19), each with its
-    connection, weight slot and target."""
+    connection, weight slot and target; sm_lo/sm_hi: each SOFTMAX unit's group
+    (its units sm_lo[j]:sm_hi[j]; -1 for other units)."""
     L, st = layout, layout.structure
     N = st.n_units
     in_order, in_ptr = csr(st.dst, N)
@@ -80,6 +83,9 @@ def plan(layout: Layout) -> np.ndarray:
     o_order, out_ptr = csr(st.src[later], N)
     gater = np.where(st.gater >= 0, st.gater, N)
     out_conn = later[o_order]
+    sm_lo, sm_hi = np.full(N, -1, dtype=np.int64), np.full(N, -1, dtype=np.int64)
+    for lo, hi in st.softmax:
+        sm_lo[lo:hi], sm_hi[lo:hi] = lo, hi
     lists = {
         "selfgate": np.where(st.self_gater >= 0, st.self_gater, N),
         "squash": np.array([SQUASH_CODES[f] for f in st.squash], dtype=np.int64),
@@ -90,6 +96,7 @@ def plan(layout: Layout) -> np.ndarray:
         "x_mem": L.x_mem, "rc_ptr": st.rel_conn_ptr, "rc_w": L.w_at[st.rel_conns],
         "rc_src": st.src[st.rel_conns], "rel_ptr": st.rel_ptr, "out_ptr": out_ptr,
         "out_conn": out_conn, "out_w": L.w_at[out_conn], "out_dst": st.dst[out_conn],
+        "sm_lo": sm_lo, "sm_hi": sm_hi,
     }
     scalars = {"n_in": st.n_inputs, "N": N, "out_lo": st.outputs.start,
                "out_hi": st.outputs.stop, "n_params": L.n_params, "sw0": len(L.V) - N}
@@ -138,6 +145,22 @@ if numba is not None:
         return (s if s > 0 else 0.0), (1.0 if s > 0 else 0.0)
 
     @_jit
+    def _softmax(Sb, STATE, ACT, DERIV, lo, hi):
+        """eq. 16 for the SOFTMAX group lo:hi, from its states: y = e^(s - max) / sum."""
+        top = Sb[STATE + lo]
+        for i in range(lo + 1, hi):
+            top = max(top, Sb[STATE + i])
+        total = 0.0
+        for i in range(lo, hi):
+            e = np.exp(Sb[STATE + i] - top)
+            Sb[ACT + i] = e
+            total += e
+        for i in range(lo, hi):
+            y = Sb[ACT + i] / total
+            Sb[ACT + i] = y
+            Sb[DERIV + i] = y * (1.0 - y)
+
+    @_jit
     def _step1(x, V, Sb, ix):
         """One step of one stream (Sb: its row of S; x its inputs): eqs. 14-18 for every
         unit in order."""
@@ -152,6 +175,7 @@ if numba is not None:
         RK_PTR, RK_REL, REL_J = ix[Head.RK_PTR], ix[Head.RK_REL], ix[Head.REL_J]
         REL_SELF, X_MEM = ix[Head.REL_SELF], ix[Head.X_MEM]
         RC_PTR, RC_W, RC_SRC = ix[Head.RC_PTR], ix[Head.RC_W], ix[Head.RC_SRC]
+        SM_LO, SM_HI = ix[Head.SM_LO], ix[Head.SM_HI]
         for i in range(n_in):
             Sb[ACT + i] = x[i]
             Sb[DERIV + i] = 0.0
@@ -178,9 +202,13 @@ if numba is not None:
             if not np.isfinite(s):  # overflowed: bounded as Neuron.activate does
                 s = 0.0 if s != s else (FMAX if s > 0 else -FMAX)
             Sb[STATE + j] = s
-            y, d = _squash(ix[SQ + j], s)  # eq. 16
-            Sb[ACT + j] = y
-            Sb[DERIV + j] = d
+            code = ix[SQ + j]
+            if code != SOFTMAX:
+                y, d = _squash(code, s)  # eq. 16
+                Sb[ACT + j] = y
+                Sb[DERIV + j] = d
+            elif ix[SM_HI + j] == j + 1:  # eq. 16 for a SOFTMAX group, once all its states exist
+                _softmax(Sb, STATE, ACT, DERIV, ix[SM_LO + j], j + 1)
             # eq. 18, j as the gated unit k of each relation
             for p in range(ix[RK_PTR + j], ix[RK_PTR + j + 1]):
                 r = ix[RK_REL + p]
@@ -206,10 +234,11 @@ if numba is not None:
 
     @_jit
     def _errors(target, cost, S, ix, errors):
-        """The outputs' error: t - y (eq. 10), or -dC/dy f'(s) for MSE / cross-entropy.
-        target and errors: streams x outputs."""
+        """The outputs' error: t - y (eq. 10), or -dC/dy f'(s) for MSE / cross-entropy,
+        through the Jacobian for a SOFTMAX group. target and errors: streams x outputs."""
         out_lo, out_hi = ix[Head.OUT_LO], ix[Head.OUT_HI]
         ACT, DERIV = ix[Head.ROW_ACT], ix[Head.ROW_DERIV]
+        SM_LO, SM_HI = ix[Head.SM_LO], ix[Head.SM_HI]
         n = out_hi - out_lo
         for b in range(S.shape[0]):
             for i in range(n):
@@ -218,12 +247,27 @@ if numba is not None:
                 if cost == 0:
                     errors[b, i] = t - y
                 elif cost == 1:
-                    errors[b, i] = 2.0 * (t - y) / n * S[b, DERIV + out_lo + i]
+                    errors[b, i] = -2.0 * (t - y) / n  # dC/dy, for now
                 elif 0.0 <= y <= 1.0:  # cross-entropy; flat (derivative 0) outside [0, 1]
-                    errors[b, i] = (t / (y + EPS) - (1.0 - t) / ((1.0 + EPS) - y)) * S[
-                        b, DERIV + out_lo + i]
+                    errors[b, i] = -t / (y + EPS) + (1.0 - t) / ((1.0 + EPS) - y)
                 else:
                     errors[b, i] = 0.0
+            if cost == 0:
+                continue
+            i = 0
+            while i < n:  # -dC/ds: f'(s) for a unit, the Jacobian for a SOFTMAX group
+                j = out_lo + i
+                if ix[SM_LO + j] < 0:
+                    errors[b, i] = -errors[b, i] * S[b, DERIV + j]
+                    i += 1
+                    continue
+                hi = ix[SM_HI + j] - out_lo
+                dot = 0.0
+                for q in range(i, hi):
+                    dot += S[b, ACT + out_lo + q] * errors[b, q]
+                for q in range(i, hi):
+                    errors[b, q] = -S[b, ACT + out_lo + q] * (errors[b, q] - dot)
+                i = hi
 
     @_jit
     def _learn1(scale, errors, V, D, Sb, ix):
@@ -240,11 +284,25 @@ if numba is not None:
         OUT_PTR, OUT_CONN = ix[Head.OUT_PTR], ix[Head.OUT_CONN]
         OUT_W, OUT_DST = ix[Head.OUT_W], ix[Head.OUT_DST]
         REL_PTR, REL_K, X_MEM = ix[Head.REL_PTR], ix[Head.REL_K], ix[Head.X_MEM]
+        SM_LO, SM_HI, ACT = ix[Head.SM_LO], ix[Head.SM_HI], ix[Head.ROW_ACT]
         for j in range(N - 1, n_in - 1, -1):  # later units first
             acc = 0.0
             for q in range(ix[OUT_PTR + j], ix[OUT_PTR + j + 1]):
                 acc += Sb[DELTA + ix[OUT_DST + q]] * Sb[G + ix[OUT_CONN + q]] * V[
                     ix[OUT_W + q]]
+            lo = ix[SM_LO + j]
+            if lo >= 0:  # a SOFTMAX unit: keep a_j and the error until its group is done
+                Sb[DELTAP + j] = acc
+                Sb[DELTA + j] = errors[j - out_lo] if j >= out_lo else 0.0
+                if j == lo:  # eq. 21 through the group's Jacobian
+                    dot = 0.0
+                    for i in range(lo, ix[SM_HI + j]):
+                        dot += Sb[ACT + i] * Sb[DELTAP + i]
+                    for i in range(lo, ix[SM_HI + j]):
+                        d = Sb[ACT + i] * (Sb[DELTAP + i] - dot) + Sb[DELTA + i]
+                        Sb[DELTAP + i] = d
+                        Sb[DELTA + i] = d
+                continue
             dp = Sb[DERIV + j] * acc  # eq. 21
             if j >= out_lo:
                 dp += errors[j - out_lo]  # eq. 10

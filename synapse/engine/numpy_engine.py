@@ -55,13 +55,18 @@ def squash_into(f, s: np.ndarray, y: np.ndarray, d: np.ndarray) -> None:
     elif f is _squash.IDENTITY:
         y[...] = s
         d[...] = 1.0
+    elif f is _squash.SOFTMAX:  # over the group (the first axis), as squash.SOFTMAX
+        e = np.exp(s - s.max(axis=0))
+        np.divide(e, e.sum(axis=0), out=y)
+        np.subtract(1.0, y, out=d)
+        d *= y
     else:
         y[...], d[...] = squash_both(f, s)
 
 
 def squash_both(f, s: np.ndarray):
     """f(s) and f'(s) for an array."""
-    if f in (_squash.LOGISTIC, _squash.TANH, _squash.IDENTITY):
+    if f in (_squash.LOGISTIC, _squash.TANH, _squash.IDENTITY, _squash.SOFTMAX):
         y, d = np.empty_like(s), np.empty_like(s)
         squash_into(f, s, y, d)
         return y, d
@@ -157,6 +162,7 @@ class Segment:
     ins: list[Bundle]
     outs: list[Bundle]            # connections from these units to later units (eq. 19)
     squash: list[tuple]           # (f, local indices or None for all)
+    softmax: list[tuple]          # SOFTMAX groups, as local (lo, hi)
     selfgate: np.ndarray | None   # act_ext index of each unit's self-gain (None: none gated)
     nodecay: bool                 # no unit is self-connected
     bias: np.ndarray | None       # the biases: a view of V, or None (then bias_at)
@@ -252,6 +258,8 @@ class Plan:
             return False
         if any(self.by_src.get(x) for x in (*run, b)):
             return False  # a run's layers project nowhere
+        if any(self.layer[lo] in (*run, b) for lo, _ in st.softmax):
+            return False  # a SOFTMAX group is normalised on its own
         sources = [blk.src for blk in self.by_dst.get(b, ())]
         for a in (*run, b):
             blks = self.by_dst.get(a, ())
@@ -380,8 +388,9 @@ class Plan:
         g_one = g_r1 - g_r0 == hi - lo and bool(np.array_equal(js, np.arange(lo, hi)))
         g_starts = np.r_[0, np.flatnonzero(np.diff(js)) + 1].astype(np.int64) if len(js) \
             else _NONE
+        softmax = [(a - lo, b - lo) for a, b in st.softmax if lo <= a and b <= hi]
         return Segment(
-            lo, hi, ins, self._outs(run, lo, hi), squash,
+            lo, hi, ins, self._outs(run, lo, hi), squash, softmax,
             np.where(sg >= 0, sg, N) if np.any(sg >= 0) else None,
             not bool(np.any(st.memory[lo:hi])), bias, bias_at, L.selfw[lo:hi],
             r_idx, r_kloc, np.flatnonzero(st.rel_self[r_idx]), _span(r_idx, r_idx),
@@ -638,6 +647,9 @@ class NumpyEngine(PythonLoops):
             for bd, (_, G, _) in zip(s.outs, v.outs[si]):
                 _bundle_out(bd, V, G, v.G, delta_ext, acc)
             dp = sv.deriv * acc  # eq. 21
+            for a, b in s.softmax:  # through a SOFTMAX group's Jacobian
+                y, ag = sv.act[a:b], acc[a:b]
+                dp[a:b] = y * (ag - (y * ag).sum(axis=0))
             if s.hi > P.out_lo:
                 dp += errors[s.lo - P.out_lo:s.hi - P.out_lo]  # eq. 10
             sv.deltap[...] = dp
