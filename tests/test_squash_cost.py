@@ -48,6 +48,8 @@ def expected(name, x, derivate):
         return 1.0 if derivate else float(x > 0)
     if name == "RELU":
         return float(x > 0) if derivate else (x if x > 0 else 0.0)
+    if name == "SOFTMAX":  # over one number: 1, and the Jacobian's diagonal 1 (1 - 1)
+        return 0.0 if derivate else 1.0
     raise AssertionError(name)
 
 
