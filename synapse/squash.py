@@ -63,7 +63,8 @@ def SOFTMAX(x, derivate: bool = False):
     units must be neighbours that do not read each other within a step.
     """
     x = np.asarray(x, dtype=float)
-    e = np.exp(x - (x.max() if x.size else 0.0))
+    with np.errstate(over="ignore"):  # x - max(x) below -max float is -inf: e^-inf = 0
+        e = np.exp(x - (x.max() if x.size else 0.0))
     y = e / e.sum()
     return (y * (1.0 - y))[()] if derivate else y[()]
 

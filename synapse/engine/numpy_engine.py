@@ -56,7 +56,8 @@ def squash_into(f, s: np.ndarray, y: np.ndarray, d: np.ndarray) -> None:
         y[...] = s
         d[...] = 1.0
     elif f is _squash.SOFTMAX:  # over the group (the first axis), as squash.SOFTMAX
-        e = np.exp(s - s.max(axis=0))
+        with np.errstate(over="ignore"):  # s - max below -max float is -inf: e^-inf = 0
+            e = np.exp(s - s.max(axis=0))
         np.divide(e, e.sum(axis=0), out=y)
         np.subtract(1.0, y, out=d)
         d *= y
