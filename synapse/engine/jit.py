@@ -41,6 +41,10 @@ SOFTMAX = SQUASH_CODES[_squash.SOFTMAX]
 #: Costs the kernels compute themselves: 0 is eq. 10's t - y (no cost named).
 COST_CODES = {None: 0, _cost.MSE: 1, _cost.CROSS_ENTROPY: 2, _cost.BINARY: 3}
 FMAX = float(np.finfo(float).max)
+#: The optimizers the kernels run, and the order of their hyperparameters (_update).
+OPT_KINDS = {"sgd": 0, "rmsprop": 1, "adam": 2, "rprop": 3}
+OPT_HYPER = ("momentum", "dampening", "nesterov", "weight_decay", "alpha", "beta1", "beta2",
+             "eps", "eta_minus", "eta_plus", "step_min", "step_max")
 EPS = _cost.EPS
 
 #: The index lists of the int arena, in order (see :func:`plan` for each one's meaning).
@@ -433,6 +437,107 @@ if numba is not None:
                 total += _cost(Ys[i], error_cost, S, ix)
                 _errors(Ys[i], learn_cost, S, ix, delta_out)
                 _learn1(rates[k], delta_out[0], V, V, S[0], ix)
+            errors[k] = total / orders.shape[1]
+            if errors[k] <= target_error:
+                return k + 1
+        return orders.shape[0]
+
+
+    @_jit
+    def _update(kind, lr, hyper, P, g, state, t):
+        """One optimizer step on parameters P along the gradient g (in place), the
+        same rules as synapse.optim (where each is defined and referenced).
+        hyper: momentum, dampening, nesterov, weight_decay, alpha, beta1, beta2,
+        eps, eta_minus, eta_plus, step_min, step_max (see OPT_HYPER); state: one
+        row per moment; t: the step's number, from 1."""
+        momentum, dampening, nesterov, decay = hyper[0], hyper[1], hyper[2], hyper[3]
+        alpha, beta1, beta2, eps = hyper[4], hyper[5], hyper[6], hyper[7]
+        eta_minus, eta_plus, step_min, step_max = hyper[8], hyper[9], hyper[10], hyper[11]
+        if kind == 0:  # SGD, with momentum and Nesterov's variant
+            for p in range(P.shape[0]):
+                d = g[p] + decay * P[p] if decay != 0.0 else g[p]
+                if momentum != 0.0:
+                    buf = d if t == 1 else momentum * state[0, p] + (1.0 - dampening) * d
+                    state[0, p] = buf
+                    d = d + momentum * buf if nesterov != 0.0 else buf
+                P[p] -= lr * d
+        elif kind == 1:  # RMSprop
+            for p in range(P.shape[0]):
+                d = g[p] + decay * P[p] if decay != 0.0 else g[p]
+                v = alpha * state[0, p] + (1.0 - alpha) * d * d
+                state[0, p] = v
+                P[p] -= lr * d / (np.sqrt(v) + eps)
+        elif kind == 2:  # Adam
+            c1 = 1.0 - beta1 ** t
+            c2 = 1.0 - beta2 ** t
+            for p in range(P.shape[0]):
+                d = g[p] + decay * P[p] if decay != 0.0 else g[p]
+                m = beta1 * state[0, p] + (1.0 - beta1) * d
+                v = beta2 * state[1, p] + (1.0 - beta2) * d * d
+                state[0, p] = m
+                state[1, p] = v
+                P[p] -= (lr / c1) * m / (np.sqrt(v) / np.sqrt(c2) + eps)
+        else:  # Rprop
+            for p in range(P.shape[0]):
+                d = g[p]
+                step = state[1, p] if t > 1 else lr
+                sign = d * state[0, p]
+                if sign > 0.0:
+                    step *= eta_plus
+                elif sign < 0.0:
+                    step *= eta_minus
+                    d = 0.0
+                step = min(max(step, step_min), step_max)
+                state[1, p] = step
+                state[0, p] = d
+                if d > 0.0:
+                    P[p] -= step
+                elif d < 0.0:
+                    P[p] += step
+
+    @_jit
+    def _apply(kind, lr, hyper, state, steps, clip, count, V, G, n_params):
+        """The gradient summed in G over ``count`` rows: averaged, clipped to norm
+        ``clip`` (0: not clipped), one optimizer step; G back to 0."""
+        scale = 1.0 / count
+        if clip > 0.0:
+            norm = 0.0
+            for p in range(n_params):
+                norm += (G[p] * scale) ** 2
+            norm = np.sqrt(norm)
+            if norm > clip:
+                scale *= clip / norm
+        for p in range(n_params):
+            G[p] *= scale
+        steps[0] += 1
+        _update(kind, lr, hyper, V[:n_params], G, state, steps[0])
+        G[:] = 0.0
+
+    @_jit
+    def _fit(Xs, Ys, orders, rates, learn_cost, error_cost, target_error, batch, kind, hyper,
+             state, steps, clip, errors, V, S, G, ix):
+        """Passes with mini-batches and an optimizer (Xs: rows x 1 x inputs): pass k
+        visits rows orders[k], adding each row's gradient into G; every ``batch``
+        rows, and at the end of a pass, _apply steps the parameters at rates[k].
+        errors[k] is the mean cost of the pass's activations; stops after the
+        first pass at or below target_error; returns the number of passes run."""
+        out_lo, out_hi = ix[Head.OUT_LO], ix[Head.OUT_HI]
+        n_params = ix[Head.N_PARAMS]
+        delta_out = np.empty((1, out_hi - out_lo))
+        for k in range(orders.shape[0]):
+            total = 0.0
+            count = 0
+            for i in orders[k]:
+                _step1(Xs[i, 0], V, S[0], ix)
+                total += _cost(Ys[i], error_cost, S, ix)
+                _errors(Ys[i], learn_cost, S, ix, delta_out)
+                _learn1(-1.0, delta_out[0], V, G, S[0], ix)
+                count += 1
+                if count == batch:
+                    _apply(kind, rates[k], hyper, state, steps, clip, count, V, G, n_params)
+                    count = 0
+            if count:
+                _apply(kind, rates[k], hyper, state, steps, clip, count, V, G, n_params)
             errors[k] = total / orders.shape[1]
             if errors[k] <= target_error:
                 return k + 1
