@@ -48,9 +48,16 @@ def errors_of(y: np.ndarray, deriv: np.ndarray, target: np.ndarray, cost,
     """The direct error term of outputs y (derivatives deriv) against target:
     t - y (eq. 10), or minus the cost's gradient with respect to each output's
     state: -dC/dy f'(s), and through the Jacobian y_i (delta_ij - y_j) for the
-    outputs of a SOFTMAX group (``groups``: (lo, hi) ranges of the outputs)."""
+    outputs of a SOFTMAX group (``groups``: (lo, hi) ranges of the outputs).
+    A NaN target means "no target here": that output contributes nothing."""
+    missing = np.isnan(target)
+    if missing.any():
+        target = np.where(missing, 0.0, target)
     if cost is None:
-        return target - y  # eq. 10
+        errors = target - y  # eq. 10
+        if missing.any():
+            errors[missing] = 0.0
+        return errors
     if cost in BUILT_IN:  # ours: no need to check what it returns
         dc = cost(target, y, derivate=True)
     else:
@@ -64,6 +71,8 @@ def errors_of(y: np.ndarray, deriv: np.ndarray, target: np.ndarray, cost,
                             "to be used for learning") from None
         if dc.shape != y.shape or not np.all(np.isfinite(dc)):
             raise ValueError(f"cost derivative must be {y.size} finite numbers, got {dc!r}")
+    if missing.any():
+        dc = np.where(missing, 0.0, dc)
     errors = -dc * deriv
     for lo, hi in groups:
         yg, dg = y[lo:hi], dc[lo:hi]
@@ -91,7 +100,7 @@ def stream_errors(layout: Layout, S: np.ndarray, Y: np.ndarray, cost) -> np.ndar
     R = layout.rows
     y = S[:, R.act + out.start:R.act + out.stop]
     d = S[:, R.deriv + out.start:R.deriv + out.stop]
-    if cost is None:
+    if cost is None and not np.isnan(Y).any():
         return Y - y
     groups = output_groups(layout)
     return np.array([errors_of(y[b], d[b], Y[b], cost, groups) for b in range(len(S))])

@@ -32,6 +32,7 @@ import numpy as np
 from .. import squash as _squash
 from ..store import Layout
 from ..structure import csr
+from . import bptt
 from .base import PythonLoops, stream_errors
 
 _NONE = np.zeros(0, dtype=np.int64)
@@ -564,6 +565,7 @@ class NumpyEngine(PythonLoops):
         self.plan = Plan(layout, fuse)
         self.own = Views(self.plan, layout.S)
         self._batch: Views | None = None
+        self._through = None
         self.scratch = {}  # per dense bundle, an array for its change (eq. 24)
 
     def views(self, S: np.ndarray) -> Views:
@@ -636,9 +638,12 @@ class NumpyEngine(PythonLoops):
                 if len(s.xb_rel):  # eq. 18, the stored extended traces (k self-connected)
                     _extended(s, v.xdense[si], Tv, decay, v)
 
-    def responsibilities(self, v: Views, errors: np.ndarray) -> None:
+    def responsibilities(self, v: Views, errors: np.ndarray, extra_acc=None,
+                         extra_delta=None) -> None:
         """eqs. 10, 19-23 for every stream: delta^P_j and delta_j, later units first.
-        ``errors`` (outputs,) or (outputs, streams): each output's direct error term."""
+        ``errors`` (outputs,) or (outputs, streams): each output's direct error term.
+        Backpropagation through time adds what comes from the next step: into each
+        unit's sum before its derivative (``extra_acc``) and after (``extra_delta``)."""
         P, V = self.plan, self.layout.V
         st = P.st
         delta_ext = v.delta_ext
@@ -647,6 +652,8 @@ class NumpyEngine(PythonLoops):
             acc = np.zeros((s.hi - s.lo, *v.tail))
             for bd, (_, G, _) in zip(s.outs, v.outs[si]):
                 _bundle_out(bd, V, G, v.G, delta_ext, acc)
+            if extra_acc is not None:
+                acc += extra_acc[s.lo:s.hi]
             dp = sv.deriv * acc  # eq. 21
             for a, b in s.softmax:  # through a SOFTMAX group's Jacobian
                 y, ag = sv.act[a:b], acc[a:b]
@@ -664,6 +671,8 @@ class NumpyEngine(PythonLoops):
                 sv.delta[...] = dp + sv.deriv * dg  # eq. 23
             else:
                 sv.delta[...] = dp
+            if extra_delta is not None:
+                sv.delta += extra_delta[s.lo:s.hi]
 
     def accumulate(self, v: Views, D: np.ndarray, scale: float) -> None:
         """eq. 24 for every stream, summed over streams: D[slot] += scale * (the
@@ -741,6 +750,17 @@ class NumpyEngine(PythonLoops):
         errors = stream_errors(self.layout, S, Y, cost)
         self.responsibilities(v, errors.T if len(S) > 1 else errors[0])
         self.accumulate(v, D, -1.0)
+
+    def new_views(self, S: np.ndarray) -> Views:
+        return Views(self.plan, S)
+
+    def bptt(self, S: np.ndarray, X: np.ndarray, Y: np.ndarray, cost, D: np.ndarray,
+             scale: float) -> np.ndarray:
+        """Backpropagation through time over the window X for the streams S (see
+        :mod:`synapse.engine.bptt`); returns the outputs, (streams, steps, outputs)."""
+        if self._through is None:
+            self._through = bptt.Through(self.layout)
+        return bptt.gradient(self, self._through, S, X, Y, cost, D, scale)
 
     def propagate(self, rate: float, errors: np.ndarray) -> None:
         """Responsibilities, then one learning step at ``rate`` (eq. 24)."""
