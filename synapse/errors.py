@@ -8,8 +8,9 @@ catches them too.
 >>> err = DivergenceError(12, 3, value=float("nan"))
 >>> isinstance(err, ValueError), err.iteration, err.parameter
 (True, 12, 3)
->>> print(err)
-training diverged at iteration 12: parameter 3 became nan; the network keeps its last finite parameters (try a smaller learning rate, or clip=)
+>>> print(err)  # doctest: +NORMALIZE_WHITESPACE
+training diverged at iteration 12: parameter 3 became nan; the network keeps its
+last finite parameters (try a smaller learning rate, or clip=)
 """
 from __future__ import annotations
 
