@@ -31,7 +31,7 @@ True
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable, ClassVar
 
 import numpy as np
 
@@ -245,10 +245,8 @@ class Optimizer:
         self.state = np.zeros((ROWS[self.kind], P.size))
         self.t = 0
 
-    # subclasses: the checked options as the hyper array, and in plain form
-    @classmethod
-    def _hyper(cls, **options: Any) -> np.ndarray:  # pragma: no cover - overridden
-        raise NotImplementedError
+    #: subclasses: the constructor's options, checked, as the ``hyper`` array
+    _hyper: ClassVar[Callable[..., np.ndarray]]
 
     @classmethod
     def _normal(cls, options: dict) -> dict:

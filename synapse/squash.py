@@ -160,14 +160,15 @@ def GAUSSIAN(x, derivate: bool = False):
 
 def BENT_IDENTITY(x, derivate: bool = False):
     """(sqrt(x^2 + 1) - 1) / 2 + x; derivative x / (2 sqrt(x^2 + 1)) + 1. The root
-    is ``hypot(x, 1)``, so x^2 never overflows; above about 1.2e308 the value is
-    the largest float."""
+    is ``hypot(x, 1)``, so x^2 never overflows, and sqrt(x^2 + 1) - 1 is
+    computed as x (x / (sqrt(x^2 + 1) + 1)), which keeps its precision for small
+    x; above about 1.2e308 the value is the largest float."""
     x = np.asarray(x, dtype=float)
     h = np.hypot(x, 1.0)
     if derivate:
         return (0.5 * (x / h) + 1.0)[()]
     with np.errstate(over="ignore"):
-        y = (h - 1.0) / 2.0 + x
+        y = 0.5 * (x * (x / (h + 1.0))) + x
     return np.minimum(y, _MAX)[()]
 
 

@@ -72,7 +72,8 @@ def reference(name, x, derivate):
         root = abs(x) if big else math.sqrt(x * x + 1)
         if derivate:
             return x / root / 2 + 1
-        return min((root - 1) / 2 + x, MAX) if x > 0 else (root - 1) / 2 + x
+        bent = (abs(x) - 1) / 2 if big else x * x / (root + 1) / 2   # (root - 1) / 2, precisely
+        return min(bent + x, MAX) if x > 0 else bent + x
     if name == "BIPOLAR":
         return 0.0 if derivate else (1.0 if x > 0 else -1.0)
     if name == "BIPOLAR_SIGMOID":
