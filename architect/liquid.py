@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from synapse import Layer, Network, _check, rng
+from synapse.network import INIT_SCHEMES
 
 
 class Liquid(Network):
@@ -15,7 +16,10 @@ class Liquid(Network):
     those made. A connection has one gater here (synaptic.js would silently
     replace the first), so each gate picks among the connections not gated yet;
     asking for more gates than there are distinct connections raises ValueError.
-    Every draw comes from ``synapse.seed``'s generator.
+    Every draw comes from ``synapse.seed``'s generator. ``init`` ("uniform",
+    "glorot" or "he") draws the weights and biases by that scheme after
+    building (see :meth:`Network.initialize`; the pool's self-connections keep
+    their weight 1); None (default) keeps the constructor's own draws.
 
     Connections from a later pool neuron to an earlier one are recurrent (read
     one step late), and LSTM-g's gradient through them is truncated.
@@ -32,11 +36,14 @@ class Liquid(Network):
     (1,)
     """
 
-    def __init__(self, n_in: int, pool: int, n_out: int, connections: int, gates: int):
+    def __init__(self, n_in: int, pool: int, n_out: int, connections: int, gates: int,
+                 init: str | None = None):
         n_in, pool, n_out = (_check.count(x, f"Liquid {what}", minimum=1) for what, x in
                              (("inputs", n_in), ("pool size", pool), ("outputs", n_out)))
         connections = _check.count(connections, "Liquid connections")
         gates = _check.count(gates, "Liquid gates")
+        if init is not None:
+            _check.choice(init, "Liquid init", INIT_SCHEMES)
         if gates > connections:
             raise ValueError(f"Liquid cannot make {gates} gates on {connections} connections")
         g = rng.generator()
@@ -62,3 +69,5 @@ class Liquid(Network):
         input_layer.project(hidden)
         hidden.project(output_layer)
         super().__init__(input=input_layer, hidden=[hidden], output=output_layer)
+        if init is not None:
+            self.initialize(init)

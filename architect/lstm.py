@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from synapse import ConnectionType, GateType, Layer, Network, _check
+from synapse.network import INIT_SCHEMES
 
 from ._sizes import sizes
 
@@ -24,6 +25,11 @@ class LSTM(Network):
     cells into saturation; without it LSTM(10, 8, 4) meets the LSTM-g paper's
     Distracted Sequence Recall criterion (see the README).
 
+    ``init`` ("uniform", "glorot" or "he") draws the weights and biases by that
+    scheme after building (see :meth:`Network.initialize`), then sets the
+    gates' biases to 1 again, as the LSTM's design has them; None (default)
+    keeps the constructor's own draws, exactly as they always were for a seed.
+
     >>> import synapse
     >>> from architect import LSTM
     >>> synapse.seed(0)
@@ -35,8 +41,10 @@ class LSTM(Network):
     def __init__(self, *layer_sizes: int, peepholes=ConnectionType.ALL_TO_ALL,
                  hidden_to_hidden: bool = False, output_to_hidden: bool = False,
                  output_to_gates: bool = False, input_to_output: bool = True,
-                 learn_cell_bias: bool = True):
+                 learn_cell_bias: bool = True, init: str | None = None):
         n = sizes(layer_sizes, "LSTM", 3)
+        if init is not None:
+            _check.choice(init, "LSTM init", INIT_SCHEMES)
         for name, flag in (("hidden_to_hidden", hidden_to_hidden),
                            ("output_to_hidden", output_to_hidden),
                            ("output_to_gates", output_to_gates),
@@ -47,6 +55,7 @@ class LSTM(Network):
         inputs, blocks, outputs = n[0], n[1:-1], n[-1]
         input_layer, output_layer = Layer(inputs), Layer(outputs)
         hidden = []
+        gates = []
         previous = None
         for size in blocks:
             input_gate = Layer(size).set(bias=1)
@@ -56,6 +65,7 @@ class LSTM(Network):
                 cell.set(bias=0.0, learn_bias=False)
             output_gate = Layer(size).set(bias=1)
             hidden += [input_gate, forget_gate, cell, output_gate]
+            gates += [input_gate, forget_gate, output_gate]
             into_cells = input_layer.project(cell)
             input_layer.project(input_gate)
             input_layer.project(forget_gate)
@@ -88,3 +98,7 @@ class LSTM(Network):
         if input_to_output:
             input_layer.project(output_layer)
         super().__init__(input=input_layer, hidden=hidden, output=output_layer)
+        if init is not None:
+            self.initialize(init)
+            for gate in gates:
+                gate.set(bias=1)

@@ -8,14 +8,27 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from . import _check, serialize, store
+from . import _check, rng, serialize, store
 from .engine import Engine, check_kind, make_engine
 from .engine.jit import COST_CODES, LEARN_CODES
 from .engine.standalone import standalone
 from .layer import Layer, LayerConnection
 from .neuron import Neuron
 
-__all__ = ["Network"]
+__all__ = ["Network", "INIT_SCHEMES"]
+
+#: The schemes of :meth:`Network.initialize`, and a few words on each.
+INIT_SCHEMES = {"uniform": "synaptic.js's U[-0.1, 0.1)", "glorot": "Glorot & Bengio's uniform",
+                "he": "He et al.'s normal"}
+
+
+def _init_generator(seed) -> np.random.Generator:
+    """The generator ``initialize`` draws from: synapse's, or a new one from ``seed``."""
+    if seed is None:
+        return rng.generator()
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(_check.integer(seed, "seed", minimum=0))
 
 
 class Network:
@@ -379,6 +392,75 @@ class Network:
         """clear(), then fresh random weights and biases."""
         for n, _ in self.neurons():
             n.reset()
+
+    def initialize(self, scheme: str = "uniform", seed=None) -> None:
+        """Draw every learnable weight and bias afresh, by ``scheme``.
+
+        Only :meth:`parameters` are drawn: the weights of connections that
+        learn and the biases that learn. Fixed weights and biases, and
+        self-connections, keep their values; states and traces stay as they
+        are (``clear()`` forgets them).
+
+        For a connection from unit i into unit j, let fan_in(j) be the number of
+        learning connections into j and fan_out(i) the number of learning
+        connections out of i. In a layered network these are the sizes of the
+        layers before and after, as in the papers; here every unit has its own,
+        so any topology has them (an LSTM's inputs, which feed the cells, three
+        gates and the outputs, count every one of those in fan_out).
+
+        * ``"uniform"``: weights and biases uniform in [-0.1, 0.1), as synaptic.js
+          (and every constructor by default) draws them.
+        * ``"glorot"``: weights uniform in [-a, a), a = sqrt(6 / (fan_in(j) +
+          fan_out(i))) (Glorot & Bengio 2010, "normalized initialization");
+          biases 0, as in the paper.
+        * ``"he"``: weights normal with mean 0 and standard deviation
+          sqrt(2 / fan_in(j)) (He et al. 2015); biases 0.
+
+        Parameters
+        ----------
+        scheme : {"uniform", "glorot", "he"}
+        seed : int, numpy.random.Generator or None
+            None draws from synapse's generator (``synapse.seed``); an integer
+            (or a Generator) draws from its own, leaving synapse's untouched.
+
+        Raises
+        ------
+        TypeError, ValueError
+            For another scheme or a bad seed (nothing changes then).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from architect import Perceptron
+        >>> net = Perceptron(100, 50, 1)
+        >>> net.initialize("glorot", seed=0)
+        >>> w = net.parameters()[:5000]               # the 100 x 50 layer
+        >>> bool(abs(w.std() - np.sqrt(2 / 151)) < 0.005)   # a^2 / 3 = 2 / (100 + 51)
+        True
+        >>> bool(np.all(net.parameters()[5050:] == 0))      # the biases
+        True
+        """
+        scheme = _check.choice(scheme, "initialize scheme", INIT_SCHEMES)
+        g = _init_generator(seed)
+        layout = self._compiled()
+        st = layout.structure
+        learning = np.flatnonzero(st.learns)
+        weights = layout.w_at[learning]
+        biases = layout.bias_at[np.flatnonzero(st.learn_bias)]
+        V = layout.V
+        if scheme == "uniform":
+            V[weights] = g.random(len(weights)) * 0.2 - 0.1
+            V[biases] = g.random(len(biases)) * 0.2 - 0.1
+            return
+        src, dst = st.src[learning], st.dst[learning]
+        fan_in = np.bincount(dst, minlength=st.n_units)[dst]
+        if scheme == "glorot":
+            fan_out = np.bincount(src, minlength=st.n_units)[src]
+            limit = np.sqrt(6.0 / (fan_in + fan_out))
+            V[weights] = g.uniform(-limit, limit)
+        else:
+            V[weights] = g.standard_normal(len(weights)) * np.sqrt(2.0 / fan_in)
+        V[biases] = 0.0
 
     # ---- copies and views ----
     def clone(self) -> Network:
