@@ -379,6 +379,14 @@ class Network:
         caller then loops over ``run``). Inputs must be validated by the caller."""
         return self._path().train(X, Y, orders, rates, cost, error_cost, target_error)
 
+    def _fit_passes(self, X, Y, orders, rates, cost, error_cost, target_error, batch, opt,
+                    clip):
+        """As ``_train_passes``, with gradients averaged over ``batch`` rows, clipped
+        to norm ``clip`` (0: not clipped) and stepped by the optimizer ``opt`` (a
+        synapse.optim object) at rates[k]; None when the engine cannot."""
+        return self._path().fit(X, Y, orders, rates, cost, error_cost, target_error, batch,
+                                opt, clip)
+
     def _can_train_passes(self, cost=None, error_cost=None) -> bool:
         """Whether ``_train_passes`` can run these costs on this network's engine."""
         return (self._path().name == "jit" and cost in LEARN_CODES and error_cost is not None

@@ -147,6 +147,11 @@ class PythonLoops:
     def train(self, X, Y, orders, rates, cost, error_cost, target_error):
         return None
 
+    def fit(self, X, Y, orders, rates, cost, error_cost, target_error, batch, opt, clip):
+        """Passes with mini-batches and an optimizer in one call, or None when this
+        path has no such loop (the Trainer then loops in Python)."""
+        return None
+
     def _outputs(self, S: np.ndarray) -> np.ndarray:
         out, a = self.layout.structure.outputs, self.layout.rows.act
         return S[:, a + out.start:a + out.stop]

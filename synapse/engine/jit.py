@@ -23,6 +23,7 @@ from dataclasses import fields
 import numpy as np
 
 from .. import cost as _cost
+from .. import optim
 from .. import squash as _squash
 from ..store import Layout, Rows
 from ..structure import csr
@@ -42,10 +43,6 @@ SOFTMAX = SQUASH_CODES[_squash.SOFTMAX]
 #: Costs the kernels compute themselves: 0 is eq. 10's t - y (no cost named).
 COST_CODES = {None: 0, _cost.MSE: 1, _cost.CROSS_ENTROPY: 2, _cost.BINARY: 3}
 FMAX = float(np.finfo(float).max)
-#: The optimizers the kernels run, and the order of their hyperparameters (_update).
-OPT_KINDS = {"sgd": 0, "rmsprop": 1, "adam": 2, "rprop": 3}
-OPT_HYPER = ("momentum", "dampening", "nesterov", "weight_decay", "alpha", "beta1", "beta2",
-             "eps", "eta_minus", "eta_plus", "step_min", "step_max")
 EPS = _cost.EPS
 
 #: The index lists of the int arena, in order (see :func:`plan` for each one's meaning).
@@ -456,62 +453,26 @@ if numba is not None:
         return orders.shape[0]
 
 
+    _rules = tuple(_jit(rule) for rule in optim.UPDATES)  # the optimizers' own rules
+    _sgd, _rmsprop, _adam, _rprop = _rules
+
     @_jit
-    def _update(kind, lr, hyper, P, g, state, t):
-        """One optimizer step on parameters P along the gradient g (in place), the
-        same rules as synapse.optim (where each is defined and referenced).
-        hyper: momentum, dampening, nesterov, weight_decay, alpha, beta1, beta2,
-        eps, eta_minus, eta_plus, step_min, step_max (see OPT_HYPER); state: one
-        row per moment; t: the step's number, from 1."""
-        momentum, dampening, nesterov, decay = hyper[0], hyper[1], hyper[2], hyper[3]
-        alpha, beta1, beta2, eps = hyper[4], hyper[5], hyper[6], hyper[7]
-        eta_minus, eta_plus, step_min, step_max = hyper[8], hyper[9], hyper[10], hyper[11]
-        if kind == 0:  # SGD, with momentum and Nesterov's variant
-            for p in range(P.shape[0]):
-                d = g[p] + decay * P[p] if decay != 0.0 else g[p]
-                if momentum != 0.0:
-                    buf = d if t == 1 else momentum * state[0, p] + (1.0 - dampening) * d
-                    state[0, p] = buf
-                    d = d + momentum * buf if nesterov != 0.0 else buf
-                P[p] -= lr * d
-        elif kind == 1:  # RMSprop
-            for p in range(P.shape[0]):
-                d = g[p] + decay * P[p] if decay != 0.0 else g[p]
-                v = alpha * state[0, p] + (1.0 - alpha) * d * d
-                state[0, p] = v
-                P[p] -= lr * d / (np.sqrt(v) + eps)
-        elif kind == 2:  # Adam
-            c1 = 1.0 - beta1 ** t
-            c2 = 1.0 - beta2 ** t
-            for p in range(P.shape[0]):
-                d = g[p] + decay * P[p] if decay != 0.0 else g[p]
-                m = beta1 * state[0, p] + (1.0 - beta1) * d
-                v = beta2 * state[1, p] + (1.0 - beta2) * d * d
-                state[0, p] = m
-                state[1, p] = v
-                P[p] -= (lr / c1) * m / (np.sqrt(v) / np.sqrt(c2) + eps)
-        else:  # Rprop
-            for p in range(P.shape[0]):
-                d = g[p]
-                step = state[1, p] if t > 1 else lr
-                sign = d * state[0, p]
-                if sign > 0.0:
-                    step *= eta_plus
-                elif sign < 0.0:
-                    step *= eta_minus
-                    d = 0.0
-                step = min(max(step, step_min), step_max)
-                state[1, p] = step
-                state[0, p] = d
-                if d > 0.0:
-                    P[p] -= step
-                elif d < 0.0:
-                    P[p] += step
+    def _update(kind, hyper, P, g, state, t):
+        """One optimizer step: synapse.optim's rule of this kind, compiled."""
+        if kind == optim.SGD_KIND:
+            _sgd(hyper, P, g, state, t)
+        elif kind == optim.RMSPROP_KIND:
+            _rmsprop(hyper, P, g, state, t)
+        elif kind == optim.ADAM_KIND:
+            _adam(hyper, P, g, state, t)
+        else:
+            _rprop(hyper, P, g, state, t)
 
     @_jit
     def _apply(kind, lr, hyper, state, steps, clip, count, V, G, n_params):
         """The gradient summed in G over ``count`` rows: averaged, clipped to norm
-        ``clip`` (0: not clipped), one optimizer step; G back to 0."""
+        ``clip`` (0: not clipped), one optimizer step at learning rate lr; G back
+        to 0. steps[0] counts the optimizer's steps (its t)."""
         scale = 1.0 / count
         if clip > 0.0:
             norm = 0.0
@@ -523,7 +484,8 @@ if numba is not None:
         for p in range(n_params):
             G[p] *= scale
         steps[0] += 1
-        _update(kind, lr, hyper, V[:n_params], G, state, steps[0])
+        hyper[0] = lr
+        _update(kind, hyper, V[:n_params], G, state, steps[0])
         G[:] = 0.0
 
     @_jit
@@ -768,6 +730,25 @@ class JitEngine(PythonLoops):
         _run(np.ascontiguousarray(X).reshape(T, 1, -1), Y3, np.ascontiguousarray(rates),
              Y is not None, code or 0, out, L.V, L.S, self.ix, L.grad[:0])
         return out[:, 0, :]
+
+    def fit(self, X, Y, orders, rates, cost, error_cost, target_error, batch, opt, clip):
+        """Passes with mini-batches and an optimizer in one kernel call (_fit), or
+        None when the costs are not the kernels' own. ``opt`` is a synapse.optim
+        optimizer: its hyperparameters, moments and step count are used and kept."""
+        if cost not in LEARN_CODES or error_cost not in COST_CODES or error_cost is None:
+            return None
+        L = self.layout
+        errors = np.empty(orders.shape[0])
+        steps = np.array([opt.t], dtype=np.int64)
+        scratch = np.zeros(L.n_params)
+        n = _fit(np.ascontiguousarray(X, dtype=float).reshape(len(X), 1, -1),
+                 np.ascontiguousarray(Y, dtype=float).reshape(len(Y), 1, -1),
+                 np.ascontiguousarray(orders, dtype=np.int64),
+                 np.ascontiguousarray(rates, dtype=float), LEARN_CODES[cost],
+                 COST_CODES[error_cost], float(target_error), int(batch), opt.kind, opt.hyper,
+                 opt.state, steps, float(clip), errors, L.V, L.S, scratch, self.ix)
+        opt.t = int(steps[0])
+        return n, errors[:n]
 
     def streams(self, S: np.ndarray, X: np.ndarray) -> None:
         _step(np.ascontiguousarray(X, dtype=float), self.layout.V, S, self.ix)
