@@ -7,6 +7,7 @@ talks to whichever it uses through :class:`Engine` alone.
 """
 from __future__ import annotations
 
+import functools
 from typing import Protocol
 
 import numpy as np
@@ -41,6 +42,17 @@ class Engine(Protocol):
 
     def clear(self) -> None:
         """States, activations, traces, responsibilities and gains to 0."""
+
+
+def quiet(method):
+    """Run a numpy path's step without numpy's RuntimeWarnings: a network that
+    diverges says so once, as a DivergenceError from the Trainer (or a non-finite
+    number the caller sees), not as a stream of overflow warnings."""
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        with np.errstate(all="ignore"):
+            return method(*args, **kwargs)
+    return wrapper
 
 
 def errors_of(y: np.ndarray, deriv: np.ndarray, target: np.ndarray, cost,

@@ -37,9 +37,15 @@ try:
 except ImportError:  # the JIT is optional
     numba = None
 
-SQUASH_CODES = {_squash.LOGISTIC: 0, _squash.TANH: 1, _squash.IDENTITY: 2, _squash.HLIM: 3,
-                _squash.RELU: 4, _squash.SOFTMAX: 5}
+#: Each built-in squash's code in the kernels (_squash computes them, SOFTMAX by groups).
+SQUASH_CODES = {f: code for code, f in enumerate((
+    _squash.LOGISTIC, _squash.TANH, _squash.IDENTITY, _squash.HLIM, _squash.RELU,
+    _squash.SOFTMAX, _squash.LEAKY_RELU, _squash.ELU, _squash.SELU, _squash.SOFTPLUS,
+    _squash.SOFTSIGN, _squash.SILU, _squash.SINUSOID, _squash.GAUSSIAN, _squash.BENT_IDENTITY,
+    _squash.BIPOLAR, _squash.BIPOLAR_SIGMOID, _squash.HARD_TANH, _squash.ABSOLUTE,
+    _squash.INVERSE, _squash.STEP))}
 SOFTMAX = SQUASH_CODES[_squash.SOFTMAX]
+LEAKY_SLOPE, SELU_ALPHA, SELU_SCALE = _squash.LEAKY_SLOPE, _squash.SELU_ALPHA, _squash.SELU_SCALE
 #: Costs the kernels compute themselves: 0 is eq. 10's t - y (no cost named).
 COST_CODES = {None: 0, _cost.MSE: 1, _cost.CROSS_ENTROPY: 2, _cost.BINARY: 3}
 FMAX = float(np.finfo(float).max)
@@ -141,22 +147,69 @@ if numba is not None:
     _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
     @_jit
-    def _squash(code, s):
-        if code == 0:
-            if s >= 0:
-                y = 1.0 / (1.0 + np.exp(-s))
-            else:
-                e = np.exp(s)
-                y = e / (1.0 + e)
+    def _logistic(s):
+        if s >= 0:
+            return 1.0 / (1.0 + np.exp(-s))
+        e = np.exp(s)
+        return e / (1.0 + e)
+
+    @_jit
+    def _squash_code(code, s):
+        """(f(s), f'(s)) of the built-in squash with this code, as synapse.squash
+        defines it (scalar formulas; tests hold every engine equal)."""
+        if code == 0:  # LOGISTIC
+            y = _logistic(s)
             return y, y * (1.0 - y)
-        if code == 1:
+        if code == 1:  # TANH
             y = np.tanh(s)
             return y, 1.0 - y * y
-        if code == 2:
+        if code == 2:  # IDENTITY
             return s, 1.0
-        if code == 3:
+        if code == 3:  # HLIM: derivative 1, straight through (as synaptic.js)
             return (1.0 if s > 0 else 0.0), 1.0
-        return (s if s > 0 else 0.0), (1.0 if s > 0 else 0.0)
+        if code == 4:  # RELU
+            return (s if s > 0 else 0.0), (1.0 if s > 0 else 0.0)
+        if code == 6:  # LEAKY_RELU
+            return (s if s > 0 else LEAKY_SLOPE * s), (
+                1.0 if s > 0 else LEAKY_SLOPE)
+        if code == 7:  # ELU
+            if s > 0:
+                return s, 1.0
+            return np.expm1(s), np.exp(s)
+        if code == 8:  # SELU
+            a, c = SELU_ALPHA, SELU_SCALE
+            if s > 0:
+                return min(c * s, FMAX), c
+            return c * (a * np.expm1(s)), c * a * np.exp(s)
+        if code == 9:  # SOFTPLUS
+            return max(s, 0.0) + np.log1p(np.exp(-abs(s))), _logistic(s)
+        if code == 10:  # SOFTSIGN
+            r = 1.0 / (1.0 + abs(s))
+            return s * r, r * r
+        if code == 11:  # SILU
+            q = _logistic(s)
+            return s * q, q * (1.0 + s * _logistic(-s))
+        if code == 12:  # SINUSOID
+            return np.sin(s), np.cos(s)
+        if code == 13:  # GAUSSIAN
+            x = min(max(s, -40.0), 40.0)
+            e = np.exp(-x * x)
+            return e, -2.0 * x * e
+        if code == 14:  # BENT_IDENTITY
+            h = np.hypot(s, 1.0)
+            return min(0.5 * (s * (s / (h + 1.0))) + s, FMAX), 0.5 * (s / h) + 1.0
+        if code == 15:  # BIPOLAR
+            return (1.0 if s > 0 else -1.0), 0.0
+        if code == 16:  # BIPOLAR_SIGMOID
+            e = np.exp(-abs(s))
+            return np.tanh(0.5 * s), 2.0 * e / ((1.0 + e) * (1.0 + e))
+        if code == 17:  # HARD_TANH
+            return min(max(s, -1.0), 1.0), (1.0 if -1.0 < s < 1.0 else 0.0)
+        if code == 18:  # ABSOLUTE
+            return abs(s), (-1.0 if s < 0 else 1.0)
+        if code == 19:  # INVERSE
+            return 1.0 - s, -1.0
+        return (1.0 if s > 0 else 0.0), 0.0  # 20: STEP
 
     @_jit
     def _softmax(Sb, STATE, ACT, DERIV, lo, hi):
@@ -218,7 +271,7 @@ if numba is not None:
             Sb[STATE + j] = s
             code = ix[SQ + j]
             if code != SOFTMAX:
-                y, d = _squash(code, s)  # eq. 16
+                y, d = _squash_code(code, s)  # eq. 16
                 Sb[ACT + j] = y
                 Sb[DERIV + j] = d
             elif ix[SM_HI + j] == j + 1:  # eq. 16 for a SOFTMAX group, once all its states exist

@@ -33,7 +33,7 @@ from .. import squash as _squash
 from ..store import Layout
 from ..structure import csr
 from . import bptt
-from .base import PythonLoops, stream_errors
+from .base import PythonLoops, quiet, stream_errors
 
 _NONE = np.zeros(0, dtype=np.int64)
 
@@ -577,6 +577,7 @@ class NumpyEngine(PythonLoops):
         return self._batch
 
     # ---- the step ----
+    @quiet
     def activate(self, x: np.ndarray) -> np.ndarray:
         # one reduction when all is well (a finite sum can still overflow: then look closer)
         if not math.isfinite(np.add.reduce(x)) and not np.isfinite(x).all():
@@ -740,10 +741,12 @@ class NumpyEngine(PythonLoops):
         else:
             D[bd.learn_at] += g[bd.learn_sel]
 
+    @quiet
     def streams(self, S: np.ndarray, X: np.ndarray) -> None:
         """One step of every stream (the rows of S) on the rows of X."""
         self.step(self.views(S), X.T if len(S) > 1 else X[0])
 
+    @quiet
     def stream_gradient(self, S: np.ndarray, Y: np.ndarray, cost, D: np.ndarray) -> None:
         """The gradient of every stream's error, summed over the streams, added into D."""
         v = self.views(S)
@@ -754,6 +757,7 @@ class NumpyEngine(PythonLoops):
     def new_views(self, S: np.ndarray) -> Views:
         return Views(self.plan, S)
 
+    @quiet
     def bptt(self, S: np.ndarray, X: np.ndarray, Y: np.ndarray, cost, D: np.ndarray,
              scale: float) -> np.ndarray:
         """Backpropagation through time over the window X for the streams S (see
@@ -762,11 +766,13 @@ class NumpyEngine(PythonLoops):
             self._through = bptt.Through(self.layout)
         return bptt.gradient(self, self._through, S, X, Y, cost, D, scale)
 
+    @quiet
     def propagate(self, rate: float, errors: np.ndarray) -> None:
         """Responsibilities, then one learning step at ``rate`` (eq. 24)."""
         self.responsibilities(self.own, errors)
         self.accumulate(self.own, self.layout.V, rate)
 
+    @quiet
     def accumulate_gradient(self, errors: np.ndarray) -> None:
         """Responsibilities, then the gradient of the error added into ``grad``."""
         self.responsibilities(self.own, errors)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..store import Layout
-from .base import PythonLoops
+from .base import PythonLoops, quiet
 from .numpy_engine import NumpyEngine
 
 
@@ -23,6 +23,7 @@ class ObjectsEngine(PythonLoops):
         self.outputs = st.neurons[st.outputs]
         self._numpy: NumpyEngine | None = None
 
+    @quiet
     def activate(self, x: np.ndarray) -> np.ndarray:
         if not np.isfinite(x).all():
             raise ValueError(f"inputs must be finite, got {x.tolist()}")
@@ -38,16 +39,19 @@ class ObjectsEngine(PythonLoops):
         for i, n in enumerate(reversed(self.others)):
             n._responsibility(float(errors[n_out - 1 - i]) if i < n_out else None)
 
+    @quiet
     def propagate(self, rate: float, errors: np.ndarray) -> None:
         self._responsibilities(errors)
         for n in self.others:
             n._learn(rate)
 
+    @quiet
     def accumulate_gradient(self, errors: np.ndarray) -> None:
         self._responsibilities(errors)
         for n in self.others:
             n._learn(-1.0, self.layout.grad)
 
+    @quiet
     def streams(self, S: np.ndarray, X: np.ndarray) -> None:
         """Each stream in turn, through the network's own row (restored after)."""
         own = self.layout.S
@@ -58,6 +62,7 @@ class ObjectsEngine(PythonLoops):
             S[b] = own[0]
         own[...] = saved
 
+    @quiet
     def stream_gradient(self, S: np.ndarray, Y: np.ndarray, cost, D: np.ndarray) -> None:
         own = self.layout.S
         saved = own.copy()

@@ -13,7 +13,8 @@ import numpy as np
 from .. import squash as _squash
 from .numpy_engine import Plan
 
-# squash expressions over the name ``s``; custom squashes are called by our name
+# squash expressions over the name ``s`` (the built-ins' own formulas, as synapse.squash
+# computes them; constants written as numbers); custom squashes are called by our name
 _EXPR = {
     _squash.LOGISTIC: "np.where(s >= 0, 1.0 / (1.0 + np.exp(-np.abs(s))), "
                       "np.exp(-np.abs(s)) / (1.0 + np.exp(-np.abs(s))))",
@@ -21,6 +22,26 @@ _EXPR = {
     _squash.IDENTITY: "s + 0.0",
     _squash.HLIM: "(s > 0).astype(float)",
     _squash.RELU: "np.where(s > 0, s, 0.0)",
+    _squash.LEAKY_RELU: f"np.where(s > 0, s, {_squash.LEAKY_SLOPE!r} * s)",
+    _squash.ELU: "np.where(s > 0, s, np.expm1(np.minimum(s, 0.0)))",
+    _squash.SELU: f"np.minimum({_squash.SELU_SCALE!r} * np.where(s > 0, s, "
+                  f"{_squash.SELU_ALPHA!r} * np.expm1(np.minimum(s, 0.0))), "
+                  f"{float(np.finfo(float).max)!r})",
+    _squash.SOFTPLUS: "np.maximum(s, 0.0) + np.log1p(np.exp(-np.abs(s)))",
+    _squash.SOFTSIGN: "s / (1.0 + np.abs(s))",
+    _squash.SILU: "s * np.where(s >= 0, 1.0 / (1.0 + np.exp(-np.abs(s))), "
+                  "np.exp(-np.abs(s)) / (1.0 + np.exp(-np.abs(s))))",
+    _squash.SINUSOID: "np.sin(s)",
+    _squash.GAUSSIAN: "np.exp(-np.clip(s, -40.0, 40.0) ** 2)",
+    _squash.BENT_IDENTITY: f"np.minimum(0.5 * (s * (s / (np.hypot(s, 1.0) + 1.0))) + s, "
+                           f"{float(np.finfo(float).max)!r})",
+    _squash.BIPOLAR: "np.where(s > 0, 1.0, -1.0)",
+    _squash.BIPOLAR_SIGMOID: "np.tanh(0.5 * s)",
+    _squash.HARD_TANH: "np.clip(s, -1.0, 1.0)",
+    _squash.ABSOLUTE: "np.abs(s)",
+    _squash.INVERSE: "1.0 - s",
+    _squash.STEP: "(s > 0).astype(float)",
+    _squash.SOFTMAX: "np.exp(s - s.max()) / np.exp(s - s.max()).sum()",
 }
 
 
