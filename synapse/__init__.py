@@ -8,6 +8,7 @@
 (1,)
 """
 from . import cost, squash
+from .errors import DivergenceError
 from .layer import ConnectionType, GateType, Layer, LayerConnection
 from .network import Network
 from .neuron import Connection, Neuron
@@ -17,4 +18,4 @@ from .trainer import Trainer
 __version__ = "0.1.0"
 
 __all__ = ["Neuron", "Connection", "Layer", "LayerConnection", "Network", "Trainer",
-           "ConnectionType", "GateType", "squash", "cost", "seed"]
+           "ConnectionType", "GateType", "squash", "cost", "seed", "DivergenceError"]
