@@ -426,28 +426,32 @@ class Bar:
         now = time.perf_counter()
         if now < self.due:
             return
+        # pending first: a Ctrl-C inside tqdm must not count them twice
+        n, self.pending = self.pending, 0
         if self.bar is not None:
             self.bar.set_postfix_str(self._info(), refresh=False)
-            self.bar.update(self.pending)
+            self.bar.update(n)
             self.due = now + self.REFRESH
         else:
             self._line(now)
             self.due = now + self.EVERY
-        self.pending = 0
 
     def _line(self, now: float) -> None:
         speed = self.count / max(now - self.start, 1e-9)
         print(f"{self.unit} {self.count}/{self.total} {self._info()} ({speed:.4g} {self.unit}/s)",
               file=sys.stderr, flush=True)
 
-    def close(self) -> None:
-        """The last numbers, then the bar ends (closing twice does nothing)."""
+    def close(self, count: int | None = None, **info: float) -> None:
+        """The last numbers, then the bar ends (closing twice does nothing).
+        ``count`` and ``info`` correct them (after a Ctrl-C put the network back)."""
         if not self.on:
             return
         self.on = False
+        if count is not None:
+            self.count, self.info = count, info or self.info
         if self.bar is not None:
             self.bar.set_postfix_str(self._info(), refresh=False)
-            self.bar.update(self.pending)
+            self.bar.n = self.count
             self.bar.close()
         elif self.count:
             self._line(time.perf_counter())

@@ -159,8 +159,8 @@ def train_dsr(net, options: DSROptions) -> dict:
     bar = Bar(False, t.iterations)
     try:
         compiling = warm_up(net, keeper, t.learn_cost)
-        start = time.perf_counter()
         bar = Bar(t.bar, t.iterations, unit="trials", desc="DSR")
+        start = time.perf_counter()
         while trial < t.iterations:
             keeper.keep((trial, correct, score, err, block, len(history)))
             X, Y = _dsr_draw(targets, distractors, prompts, n, o.length)
@@ -200,7 +200,7 @@ def train_dsr(net, options: DSROptions) -> dict:
         if mark is not None:  # else it stopped in the warm-up
             trial, correct, score, err, block, kept = mark
             del history[kept:], successes[kept:]
-        bar.close()
+            bar.close(trial, success=score, error=err)
         interrupted(trial, err, "trial")
         stopped = True
     finally:
@@ -366,8 +366,8 @@ def train_erg(net, options: ERGOptions) -> dict:
     bar = Bar(False, t.iterations)
     try:
         compiling = warm_up(net, keeper, t.learn_cost)
-        start = time.perf_counter()
         bar = Bar(t.bar, t.iterations, unit="strings", desc="ERG")
+        start = time.perf_counter()
         while it < t.iterations and err > o.error:
             keeper.keep((it, err, len(history)))
             string = o.grammar.generate()
@@ -395,7 +395,7 @@ def train_erg(net, options: ERGOptions) -> dict:
         if mark is not None:  # else it stopped in the warm-up
             it, err, kept = mark
             del history[kept:]
-        bar.close()
+            bar.close(it, error=err)
         interrupted(it, None if it == 0 else err, "string")
         stopped = True
     finally:

@@ -278,8 +278,9 @@ class Trainer:
         bar = Bar(False, iterations)
         try:
             self._warm_up(X, Y, o, chunked, keeper)
-            compiling, start = time.perf_counter() - start, time.perf_counter()
+            compiling = time.perf_counter() - start
             bar = Bar(o.bar, iterations)
+            start = time.perf_counter()
             n = 1
             while it < iterations:
                 keeper.keep((it, last_error, r, len(history)))
@@ -325,7 +326,7 @@ class Trainer:
         except KeyboardInterrupt:
             it, last_error, r, kept = keeper.restore()
             del history[kept:]
-            bar.close()
+            bar.close(it, error=last_error, rate=r)
             interrupted(it, last_error)
             stopped = True
         finally:
