@@ -63,7 +63,7 @@ def _curve(result: Any) -> tuple[np.ndarray, np.ndarray, str]:
                          f"{errors.shape}")
     x = np.arange(1, len(errors) + 1) * every
     if isinstance(last, numbers.Integral) and every > 1:
-        x = np.minimum(x, last)  # the last block may be partial
+        x = np.minimum(x, int(last))  # the last block may be partial
     return x, errors.astype(float), what
 
 
@@ -118,7 +118,8 @@ def _columns(g) -> tuple[dict, list[str]]:
     columns' names."""
     hidden = sorted({d["layer"] for _, d in g.nodes(data=True) if isinstance(d["layer"], int)})
     names = ["input", *(f"hidden[{h}]" for h in hidden), "output"]
-    where = {"input": 0, "output": len(names) - 1, **{h: i + 1 for i, h in enumerate(hidden)}}
+    where: dict[str | int, int] = {"input": 0, "output": len(names) - 1,
+                                   **{h: i + 1 for i, h in enumerate(hidden)}}
     return {n: where[d["layer"]] for n, d in g.nodes(data=True)}, names
 
 

@@ -310,7 +310,7 @@ class Trainer:
                     outputs = net.run(xs, ys, rate=r, cost=o.learn_cost)
                     if keeper.bad_parameter() is not None:
                         raise divergence(net, keeper, it + 1)
-                    if X_test is None:
+                    if X_test is None or Y_test is None:
                         pass_error = set_error(o.cost, ys, outputs)
                     else:
                         pass_error = set_error(o.cost, Y_test, net.run(X_test))
@@ -359,19 +359,22 @@ class Trainer:
         with the network back at the end of the pass before it."""
         net = self.network
         keeper.restore()
-        lo, hi = 0, len(orders)  # the network is after pass lo; passes lo..hi-1 diverge
+        # the network is after pass lo (kept by ``after``); passes lo..hi-1 diverge.
+        # ``keeper`` keeps the chunk's start, where a Ctrl-C in here leaves it.
+        after = Keeper(net, None)
+        lo, hi = 0, len(orders)
         while hi - lo > 1:
             mid = (lo + hi) // 2
             net._train_passes(X, Y, orders[lo:mid], rates[lo:mid], o.learn_cost, o.cost,
                               -np.inf)
-            if keeper.bad_parameter() is None:
+            if after.bad_parameter() is None:
                 lo = mid
-                keeper.keep(None)
+                after.keep(None)
             else:
                 hi = mid
-                keeper.restore()
+                after.restore()
         net._train_passes(X, Y, orders[lo:hi], rates[lo:hi], o.learn_cost, o.cost, -np.inf)
-        return divergence(net, keeper, it + hi)
+        return divergence(net, after, it + hi)
 
     def test(self, training_set, cost=None) -> dict:
         """The mean cost over a set (any form :meth:`train` takes), activating on
