@@ -373,10 +373,11 @@ def divergence(net, keeper: Keeper, iteration: int, what: str = "iteration") -> 
     value = float(net._compiled().V[p])
     name = parameter_name(net, p)
     keeper.restore()
+    counted = "" if what == "iteration" else f" (an iteration is a {what})"
     return DivergenceError(
-        f"training diverged at {what} {iteration}: its step made parameters()[{p}] ({name}) "
-        f"{value}; the network keeps its parameters from before that step, the last finite "
-        f"ones (try a smaller rate)", iteration=iteration, parameter=p)
+        iteration, p, value=value,
+        detail=f"parameters()[{p}] is {name}{counted}; the network keeps its parameters from "
+               f"before that step, the last finite ones (try a smaller rate)")
 
 
 def interrupted(iteration: int, error: float | None, what: str = "iteration") -> None:
