@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 
 from . import _check
@@ -41,13 +42,22 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("name", choices=list(DEMOS), metavar="NAME",
                       help="one of: " + ", ".join(DEMOS))
     demo.add_argument("--seed", type=_seed, default=1, help="random seed (default 1)")
+    demo.add_argument("--plot", metavar="FILE",
+                      help="save a picture to FILE (.png, .svg, .pdf): the training curve and "
+                           "the network (needs matplotlib: pip install synapse[plot])")
+    demo.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                      help="a progress bar instead of progress lines (default: when the "
+                           "output is a terminal; needs tqdm: pip install synapse[progress])")
     return parser
 
 
 def main(argv=None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.plot is not None and importlib.util.find_spec("matplotlib") is None:
+        parser.error("--plot needs matplotlib: pip install synapse[plot]")
     try:
-        DEMOS[args.name][0](seed=args.seed)
+        DEMOS[args.name][0](seed=args.seed, progress=args.progress, plot=args.plot)
     except BrokenPipeError:  # the reader went away (e.g. piped into head)
         sys.stderr.close()
     return 0

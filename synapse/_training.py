@@ -1,9 +1,13 @@
 """What the Trainer and the built-in tasks share: their checked options, the
-training set as arrays, the error of a set, and the log and schedule of a loop."""
+training set as arrays, the error of a set, the log and schedule of a loop, and
+what keeps a run safe and visible: checkpoints for Ctrl-C and divergence, and
+the progress bar."""
 from __future__ import annotations
 
 import math
 import numbers
+import sys
+import time
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Union
 
@@ -11,6 +15,7 @@ import numpy as np
 
 from . import _check
 from . import cost as _cost
+from .errors import DivergenceError
 
 #: A cost ``C(target, output, derivate=False)``.
 Cost = Callable[..., Any]
@@ -85,6 +90,7 @@ class FitOptions:
     cost: Cost
     learn_cost: Cost | None  #: None: learn by t - y (eq. 10); else this cost's gradient
     cross_validate: CrossValidate | None
+    bar: bool = False          #: show a progress bar
 
 
 def aborts(result: Any) -> bool:
@@ -278,3 +284,175 @@ def probe_cost(cost: Cost, learn_cost: Cost | None, n_out: int) -> None:
                             "to be used for learning") from None
         if dc.shape != (n_out,) or not np.all(np.isfinite(dc)):
             raise ValueError(f"cost derivative must be {n_out} finite numbers, got {dc!r}")
+
+
+# ---------------------------------------------------------------- a run
+#: Seconds of compiled training between two returns to Python: how late a
+#: Ctrl-C or a progress bar can be.
+CHUNK_SECONDS = 0.2
+#: The most a chunk may grow from one call to the next (the first passes'
+#: timings include the call's own overhead).
+CHUNK_GROWTH = 8
+
+
+def next_chunk(n: int, done: int, elapsed: float) -> int:
+    """Passes for the next compiled call, from ``done`` passes taking ``elapsed``
+    seconds with ``n`` asked: about :data:`CHUNK_SECONDS` worth, growing at most
+    :data:`CHUNK_GROWTH` times.
+
+    >>> next_chunk(1, 1, 1e-5), next_chunk(1000, 1000, 0.4), next_chunk(8, 8, 0.0)
+    (8, 500, 64)
+    """
+    if done <= 0 or elapsed <= 0:
+        return n * CHUNK_GROWTH
+    return max(1, min(n * CHUNK_GROWTH, int(CHUNK_SECONDS * done / elapsed)))
+
+
+class Keeper:
+    """A copy of a network's numbers (values ``V`` and state ``S``) at the end of
+    its last whole pass, with the loop's own bookkeeping (``mark``), so that a
+    Ctrl-C or a diverging step can put the network back there."""
+
+    def __init__(self, net, mark: Any):
+        self.net = net
+        self.kept = self._take(mark)
+
+    def _take(self, mark: Any) -> tuple:
+        L = self.net._compiled()
+        return L.V.copy(), L.S.copy(), mark
+
+    def keep(self, mark: Any) -> None:
+        """Remember the network as it is now, with ``mark``."""
+        # one assignment: a Ctrl-C never leaves half a checkpoint
+        self.kept = self._take(mark)
+
+    def restore(self) -> Any:
+        """Put the kept numbers back; returns the kept ``mark``."""
+        V, S, mark = self.kept
+        L = self.net._compiled()
+        if L.V.shape == V.shape and L.S.shape == S.shape:  # else the structure changed
+            L.V[...] = V
+            L.S[...] = S
+        return mark
+
+    def bad_parameter(self) -> int | None:
+        """The index of the first non-finite parameter, or None."""
+        L = self.net._compiled()
+        p = L.V[:L.n_params]
+        if math.isfinite(np.add.reduce(p)):  # one reduction when all is well
+            return None
+        bad = np.flatnonzero(~np.isfinite(p))
+        return int(bad[0]) if len(bad) else None  # a finite sum that overflowed
+
+
+def unit_name(structure, u: int) -> str:
+    """Unit ``u`` as a reader finds it: "neuron 2 of hidden[0]"."""
+    g = int(np.searchsorted(structure.start, u, side="right")) - 1
+    last = structure.n_layers - 1
+    layer = "input" if g == 0 else "output" if g == last else f"hidden[{g - 1}]"
+    return f"neuron {u - int(structure.start[g])} of {layer}"
+
+
+def parameter_name(net, p: int) -> str:
+    """What ``net.parameters()[p]`` is: a weight (from, to) or a bias."""
+    L = net._compiled()
+    st = L.structure
+    weights = np.flatnonzero(L.w_at == p)
+    if len(weights):
+        c = int(weights[0])
+        return f"the weight from {unit_name(st, st.src[c])} to {unit_name(st, st.dst[c])}"
+    return f"the bias of {unit_name(st, int(np.flatnonzero(L.bias_at == p)[0]))}"
+
+
+def divergence(net, keeper: Keeper, iteration: int, what: str = "iteration") -> DivergenceError:
+    """The error for a step at ``iteration`` that made a parameter non-finite;
+    puts the network back as ``keeper`` kept it (before that step)."""
+    p = keeper.bad_parameter()
+    if p is None:  # not expected: the caller saw one
+        p = 0
+    value = float(net._compiled().V[p])
+    name = parameter_name(net, p)
+    keeper.restore()
+    counted = "" if what == "iteration" else f" (an iteration is a {what})"
+    return DivergenceError(
+        iteration, p, value=value,
+        detail=f"parameters()[{p}] is {name}{counted}; the network keeps its parameters from "
+               f"before that step, the last finite ones (try a smaller rate)")
+
+
+def interrupted(iteration: int, error: float | None, what: str = "iteration") -> None:
+    """The one line a Ctrl-C leaves: where training stopped."""
+    said = "" if error is None else f" (error {error:.6g})"
+    print(f"synapse: training interrupted (Ctrl-C) at {what} {iteration}{said}; the network "
+          f"keeps its parameters from the end of that {what}", file=sys.stderr, flush=True)
+
+
+class Bar:
+    """Progress of a run: a tqdm bar (``pip install synapse[progress]``) showing
+    iterations, their speed, the error and the rate; without tqdm, a plain line
+    on stderr every :attr:`EVERY` seconds; nothing when off."""
+
+    EVERY = 2.0     #: seconds between two plain lines
+    REFRESH = 0.1   #: seconds between two updates of the bar's error and rate
+
+    def __init__(self, on: bool, total: int, unit: str = "it", desc: str = "training"):
+        self.on, self.total, self.unit = on, total, unit
+        self.bar: Any = None
+        self.count = self.pending = 0
+        self.info: dict = {}
+        self.start = time.perf_counter()
+        self.due = self.start
+        if not on:
+            return
+        try:
+            from tqdm import tqdm
+        except ImportError:
+            print(f"{desc}: tqdm is not installed (pip install synapse[progress] for a "
+                  f"progress bar); a line every {self.EVERY:g} s", file=sys.stderr, flush=True)
+            self.due = self.start + self.EVERY
+            return
+        self.bar = tqdm(total=total, unit=unit, desc=desc, dynamic_ncols=True,
+                        mininterval=self.REFRESH)
+
+    def _info(self) -> str:
+        return " ".join(f"{k} {v:.4g}" for k, v in self.info.items())
+
+    def update(self, n: int, **info: float) -> None:
+        """``n`` more iterations; ``info`` (error, rate...) as of the last one."""
+        if not self.on:
+            return
+        self.count += n
+        self.pending += n
+        self.info = info
+        now = time.perf_counter()
+        if now < self.due:
+            return
+        # pending first: a Ctrl-C inside tqdm must not count them twice
+        n, self.pending = self.pending, 0
+        if self.bar is not None:
+            self.bar.set_postfix_str(self._info(), refresh=False)
+            self.bar.update(n)
+            self.due = now + self.REFRESH
+        else:
+            self._line(now)
+            self.due = now + self.EVERY
+
+    def _line(self, now: float) -> None:
+        speed = self.count / max(now - self.start, 1e-9)
+        print(f"{self.unit} {self.count}/{self.total} {self._info()} ({speed:.4g} {self.unit}/s)",
+              file=sys.stderr, flush=True)
+
+    def close(self, count: int | None = None, **info: float) -> None:
+        """The last numbers, then the bar ends (closing twice does nothing).
+        ``count`` and ``info`` correct them (after a Ctrl-C put the network back)."""
+        if not self.on:
+            return
+        self.on = False
+        if count is not None:
+            self.count, self.info = count, info or self.info
+        if self.bar is not None:
+            self.bar.set_postfix_str(self._info(), refresh=False)
+            self.bar.n = self.count
+            self.bar.close()
+        elif self.count:
+            self._line(time.perf_counter())

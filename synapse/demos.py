@@ -1,8 +1,12 @@
 """The demos of ``python -m synapse demo NAME``.
 
-Each demo builds a network, trains it with progress lines, and ends with a
-summary: iterations, error, time and a few sample outputs. Each takes a seed
-(every random draw follows it) and returns the numbers it summarized.
+Each demo builds a network, trains it with progress lines (or a progress bar,
+``progress=True``; by default when stdout is a terminal), and ends with a
+summary: iterations, error, time and a few sample outputs. The time is the
+training's; compiling the kernels on first use (numba caches them on disk) is
+reported apart. Each takes a seed (every random draw follows it), can save a
+picture (``plot=FILE``: the training curve and the network, needs matplotlib),
+and returns the numbers it summarized.
 
 >>> from synapse import demos
 >>> sorted(demos.DEMOS)
@@ -10,6 +14,7 @@ summary: iterations, error, time and a few sample outputs. Each takes a seed
 """
 from __future__ import annotations
 
+import sys
 import time
 from typing import Any
 
@@ -23,33 +28,75 @@ def _summary(**fields) -> None:
     print("-- summary: " + ", ".join(f"{k} {v}" for k, v in fields.items()), flush=True)
 
 
-def xor(seed: int = 1) -> dict:
+def _bar(progress: bool | None) -> bool:
+    """Whether to show a progress bar: as asked, or when stdout is a terminal."""
+    if progress is None:
+        isatty = getattr(sys.stdout, "isatty", None)
+        return bool(isatty and isatty())
+    return bool(progress)
+
+
+def _compiled(result: dict) -> None:
+    """Say how long the warm-up took, when it took long enough to notice."""
+    if result.get("compile", 0.0) >= 0.05:
+        print(f"  compiled in {result['compile']:.1f} s before training (first use only: "
+              f"numba caches it on disk; not in the time below)", flush=True)
+
+
+def _save_plot(path: str | None, net, result: dict | None) -> None:
+    """The training curve (when there is one) beside the network, saved to ``path``."""
+    if path is None:
+        return
+    from matplotlib.figure import Figure
+
+    from . import plot
+
+    if result is None:
+        fig = Figure(figsize=(9, 7), layout="constrained")
+        plot.network(net, ax=fig.subplots())
+    else:
+        fig = Figure(figsize=(12, 5), layout="constrained")
+        left, right = fig.subplots(1, 2, width_ratios=[1, 1.25])
+        plot.history(result, ax=left)
+        plot.network(net, ax=right)
+    fig.savefig(path, dpi=110)
+    print(f"  saved the plot to {path}", flush=True)
+
+
+def xor(seed: int = 1, progress: bool | None = None, plot: str | None = None) -> dict:
     """XOR on a Perceptron(2, 3, 1)."""
     from architect import Perceptron
 
     _seed(seed)
+    bar = _bar(progress)
     net = Perceptron(2, 3, 1)
     print("XOR on Perceptron(2, 3, 1), rate 0.2, until MSE <= 0.005", flush=True)
-    result = Trainer(net).xor(log=250)
+    result = Trainer(net).xor(log=0 if bar else 250, progress=bar)
+    _compiled(result)
     for x in ([0, 0], [0, 1], [1, 0], [1, 1]):
         print(f"  {x} -> {net.activate(x)[0]:.4f}")
+    _save_plot(plot, net, result)
     _summary(iterations=result["iterations"], error=f"{result['error']:.5f}",
              time=f"{result['time']:.2f}s")
     return result
 
 
-def sin(seed: int = 1) -> dict:
+def sin(seed: int = 1, progress: bool | None = None, plot: str | None = None) -> dict:
     """Perceptron(1, 12, 1) fits (sin x + 1) / 2 from 800 samples."""
     from architect import Perceptron
 
     _seed(seed)
+    bar = _bar(progress)
     x = rng.generator().random(800) * 2 * np.pi
     data = (x[:, None], (np.sin(x)[:, None] + 1) / 2)
     net = Perceptron(1, 12, 1)
     print("(sin x + 1)/2 on Perceptron(1, 12, 1), 800 samples, until MSE <= 0.001", flush=True)
-    result = Trainer(net).train(data, iterations=2000, error=0.001, cost=cost.MSE, log=10)
+    result = Trainer(net).train(data, iterations=2000, error=0.001, cost=cost.MSE,
+                                log=0 if bar else 10, progress=bar)
+    _compiled(result)
     for v in (0.0, np.pi / 2, np.pi, 3 * np.pi / 2):
         print(f"  x={v:.3f}: {net.activate([v])[0]:.4f} (target {(np.sin(v) + 1) / 2:.4f})")
+    _save_plot(plot, net, result)
     _summary(iterations=result["iterations"], error=f"{result['error']:.6f}",
              time=f"{result['time']:.2f}s")
     return result
@@ -58,16 +105,19 @@ def sin(seed: int = 1) -> dict:
 _DSR: dict[str, Any] = dict(targets=[2, 4], distractors=[3, 5], prompts=[0, 1], length=9)
 
 
-def dsr(seed: int = 1) -> dict:
+def dsr(seed: int = 1, progress: bool | None = None, plot: str | None = None) -> dict:
     """Distracted Sequence Recall on LSTM(6, 3, 2): 2 targets, 2 distractors, length 9."""
     from architect import LSTM
 
     _seed(seed)
+    bar = _bar(progress)
     net = LSTM(6, 3, 2)
     print("Distracted Sequence Recall on LSTM(6, 3, 2): targets [2, 4], distractors [3, 5], "
           "prompts [0, 1], length 9, rate 0.17, until 95% of a block of 1000 trials is right",
           flush=True)
-    result = Trainer(net).dsr(rate=0.17, iterations=250000, log=1000, **_DSR)
+    result = Trainer(net).dsr(rate=0.17, iterations=250000, log=0 if bar else 1000,
+                              progress=bar, **_DSR)
+    _compiled(result)
     X, Y = tasks.dsr_trial(**_DSR)
     net.clear()
     out = net.run(X)
@@ -75,20 +125,23 @@ def dsr(seed: int = 1) -> dict:
     print(f"  a fresh trial: symbols {symbols}")
     print(f"  targets at the prompts {Y[-2:].argmax(axis=1).tolist()}, "
           f"outputs {np.round(out[-2:], 2).tolist()}")
+    _save_plot(plot, net, result)
     _summary(iterations=result["iterations"], success=f"{result['success']:.3f}",
              error=f"{result['error']:.4f}", time=f"{result['time']:.1f}s")
     return result
 
 
-def erg(seed: int = 1) -> dict:
+def erg(seed: int = 1, progress: bool | None = None, plot: str | None = None) -> dict:
     """The Embedded Reber Grammar on LSTM(6, 7, 6)."""
     from architect import LSTM
 
     _seed(seed)
+    bar = _bar(progress)
     net = LSTM(6, 7, 6, learn_cell_bias=False)  # cells' biases held at 0 (see the README)
     print("Embedded Reber Grammar on LSTM(6, 7, 6), rate 0.1: predict the possible next "
           "symbols until a string's error <= 0.05", flush=True)
-    result = Trainer(net).erg(iterations=60000, log=1000)
+    result = Trainer(net).erg(iterations=60000, log=0 if bar else 1000, progress=bar)
+    _compiled(result)
     grammar = tasks.ReberGrammar()
     string = result["generate"]()
     X, _ = grammar.sequence(string)
@@ -98,26 +151,31 @@ def erg(seed: int = 1) -> dict:
     print(f"  a fresh string {string} (grammatical: {result['test'](string)})")
     print("  predicted next: " + " ".join(f"{a}->{g or '?'}" for a, g in zip(string, guesses)))
     result["fresh"] = tasks.fraction_right(net, lambda: grammar.sequence(grammar.generate()), 100)
+    _save_plot(plot, net, result)
     _summary(iterations=result["iterations"], error=f"{result['error']:.4f}",
              fresh_strings_entirely_right=f"{result['fresh']:.2f}", time=f"{result['time']:.1f}s")
     return result
 
 
-def timing(seed: int = 1) -> dict:
+def timing(seed: int = 1, progress: bool | None = None, plot: str | None = None) -> dict:
     """The timing task on LSTM(2, 7, 1)."""
     from architect import LSTM
 
     _seed(seed)
+    bar = _bar(progress)
     net = LSTM(2, 7, 1)
     print("Timing task on LSTM(2, 7, 1): 4000 training samples, 500 test samples", flush=True)
-    result = Trainer(net).timing_task(train_samples=4000, test_samples=500, log=10)
+    result = Trainer(net).timing_task(train_samples=4000, test_samples=500,
+                                      log=0 if bar else 10, progress=bar)
     train, test = result["train"], result["test"]
+    _compiled(train)
+    _save_plot(plot, net, train)
     _summary(iterations=train["iterations"], error=f"{train['error']:.5f}",
              test_error=f"{test['error']:.5f}", time=f"{train['time'] + test['time']:.1f}s")
     return result
 
 
-def hopfield(seed: int = 1) -> dict:
+def hopfield(seed: int = 1, progress: bool | None = None, plot: str | None = None) -> dict:
     """A 64-unit Hopfield network recalls 6 stored patterns from 10% noise."""
     from architect import Hopfield
 
@@ -145,6 +203,7 @@ def hopfield(seed: int = 1) -> dict:
         for a, b in zip(grid(probe), grid(out)):
             print(f"    {a}   {b}")
     elapsed = time.perf_counter() - start
+    _save_plot(plot, net, None)
     _summary(recalled=f"{recalled}/6", time=f"{elapsed:.2f}s")
     return {"recalled": recalled, "time": elapsed}
 

@@ -2,18 +2,20 @@
 trained as one, in one activation order."""
 from __future__ import annotations
 
+import html
 import math
 import threading
 from types import SimpleNamespace
 
 import numpy as np
 
-from . import _check, rng, serialize, store
+from . import _check, rng, serialize, store, structure
 from .engine import Engine, check_kind, make_engine
 from .engine.jit import COST_CODES, LEARN_CODES
 from .engine.standalone import standalone
 from .layer import Layer, LayerConnection
 from .neuron import Neuron
+from .squash import name_of
 
 __all__ = ["Network", "INIT_SCHEMES"]
 
@@ -29,6 +31,11 @@ def _init_generator(seed) -> np.random.Generator:
     if isinstance(seed, np.random.Generator):
         return seed
     return np.random.default_rng(_check.integer(seed, "seed", minimum=0))
+
+
+def _many(n: int, thing: str) -> str:
+    """``3 connections``, ``1 connection``."""
+    return f"{n} {thing}{'s' * (n != 1)}"
 
 
 class Network:
@@ -469,6 +476,116 @@ class Network:
         else:
             V[weights] = g.standard_normal(len(weights)) * np.sqrt(2.0 / fan_in)
         V[biases] = 0.0
+
+    # ---- how it shows ----
+    def _overview(self) -> tuple[dict, list[dict]]:
+        """The network in numbers, for ``repr``, :meth:`summary` and Jupyter: totals,
+        and one row per layer. Reads the structure; changes no number."""
+        st = self._layout.structure if self._layout is not None else structure.describe(self)
+        names = ["input", *(f"hidden[{i}]" for i in range(len(self.layers.hidden))), "output"]
+        group = st.layer_of()
+        src, dst = group[st.src], group[st.dst]
+        gated = st.gater >= 0
+        by = group[st.gater[gated]]
+        self_gated = np.flatnonzero(st.self_gater >= 0)
+        rows = []
+        for g, name in enumerate(names):
+            lo, hi = int(st.start[g]), int(st.start[g + 1])
+            squashes = sorted({name_of(st.squash[u]) for u in range(lo, hi)})
+            into = [f"{int(np.sum((dst == g) & (src == h)))} from {names[h]}"
+                    for h in range(len(names)) if np.any((dst == g) & (src == h))]
+            pairs: dict[tuple[int, int], int] = {}
+            for a, b in zip(src[gated][by == g], dst[gated][by == g]):
+                pairs[(int(a), int(b))] = pairs.get((int(a), int(b)), 0) + 1
+            gates = [f"{k} {names[a]}->{names[b]}" for (a, b), k in sorted(pairs.items())]
+            selves = group[self_gated][group[st.self_gater[self_gated]] == g]
+            gates += [f"{int(np.sum(selves == h))} self {names[h]}" for h in np.unique(selves)]
+            rows.append({
+                "layer": name, "units": hi - lo,
+                "squash": "-" if g == 0 or hi == lo else "/".join(squashes),
+                "inputs": ", ".join(into) or "-",
+                "self": int(st.memory[lo:hi].sum()),
+                "gates": ", ".join(gates) or "-",
+                "parameters": int(np.sum(st.learns & (dst == g)) + st.learn_bias[lo:hi].sum())})
+        try:
+            engine = self._path().name
+        except Exception:  # noqa: BLE001 (a network that cannot step still shows)
+            engine = "none"
+        totals = {"class": type(self).__name__, "inputs": self.inputs(),
+                  "hidden": [layer.size for layer in self.layers.hidden],
+                  "outputs": self.outputs(), "neurons": st.n_units,
+                  "connections": len(st.connections), "gated": int(gated.sum()),
+                  "self": int(st.memory.sum()), "self_gated": len(self_gated),
+                  "parameters": int(st.learns.sum() + st.learn_bias.sum()), "engine": engine}
+        return totals, rows
+
+    def __repr__(self) -> str:
+        """``<LSTM: 2 -> [3, 3, 3, 3] -> 1, 27 connections (9 gated), 3 self-connections
+        (3 gated), 43 parameters, engine jit>``: the class, layer sizes, connections,
+        gates, parameters and the engine that steps it (building its arrays if it
+        never stepped, as its first step would)."""
+        try:
+            t, _ = self._overview()
+        except ValueError as e:  # an inconsistent network (e.g. fed from outside)
+            return f"<{type(self).__name__}: {e}>"
+        return (f"<{t['class']}: {t['inputs']} -> {t['hidden']} -> {t['outputs']}, "
+                f"{_many(t['connections'], 'connection')} ({t['gated']} gated), "
+                f"{_many(t['self'], 'self-connection')} ({t['self_gated']} gated), "
+                f"{_many(t['parameters'], 'parameter')}, engine {t['engine']}>")
+
+    def summary(self, show: bool = True) -> str:
+        """A table of the layers: units, squash, connections in (by source layer),
+        self-connections, the connections each layer gates, and parameters
+        (learning weights into the layer plus learning biases); then the totals.
+        Printed unless ``show`` is False; returned either way.
+
+        >>> import synapse
+        >>> from architect import Perceptron
+        >>> synapse.seed(0)
+        >>> text = Perceptron(2, 3, 1).summary()  # doctest: +ELLIPSIS
+        Perceptron: 2 inputs, 1 output, 6 neurons, engine ...
+        layer      units  squash    connections in    self  gates  parameters
+        input          2  -         -                    0  -               0
+        hidden[0]      3  LOGISTIC  6 from input         0  -               9
+        output         1  LOGISTIC  3 from hidden[0]     0  -               4
+        total          6            9 (0 gated)          0  0              13
+        """
+        show = _check.flag(show, "show")
+        t, rows = self._overview()
+        head = ("layer", "units", "squash", "connections in", "self", "gates", "parameters")
+        keys = ("layer", "units", "squash", "inputs", "self", "gates", "parameters")
+        table = [list(head)] + [[str(r[k]) for k in keys] for r in rows]
+        table.append(["total", str(t["neurons"]), "", f"{t['connections']} ({t['gated']} gated)",
+                      str(t["self"]), str(t["gated"] + t["self_gated"]), str(t["parameters"])])
+        width = [max(len(row[i]) for row in table) for i in range(len(head))]
+        right = {1, 4, 6}  # numbers
+        lines = [f"{t['class']}: {_many(t['inputs'], 'input')}, {_many(t['outputs'], 'output')}, "
+                 f"{_many(t['neurons'], 'neuron')}, engine {t['engine']}"]
+        for row in table:
+            cells = [c.rjust(w) if i in right else c.ljust(w)
+                     for i, (c, w) in enumerate(zip(row, width))]
+            lines.append("  ".join(cells).rstrip())
+        text = "\n".join(lines)
+        if show:
+            print(text)
+        return text
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view of a network: a short table of its layers."""
+        try:
+            t, rows = self._overview()
+        except ValueError as e:
+            return f"<p>{html.escape(type(self).__name__)}: {html.escape(str(e))}</p>"
+        head = ("layer", "units", "squash", "connections in", "self", "gates", "parameters")
+        keys = ("layer", "units", "squash", "inputs", "self", "gates", "parameters")
+        cells = "".join(f"<th>{h}</th>" for h in head)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(str(r[k]))}</td>" for k in keys)
+                       + "</tr>" for r in rows)
+        return (f"<div><b>{html.escape(t['class'])}</b>: "
+                f"{_many(t['connections'], 'connection')} ({t['gated']} gated), "
+                f"{_many(t['self'], 'self-connection')}, {_many(t['parameters'], 'parameter')}, "
+                f"engine {html.escape(t['engine'])}"
+                f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table></div>")
 
     # ---- copies and views ----
     def clone(self) -> Network:

@@ -24,7 +24,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _check, rng
-from ._training import Cost, Progress, cost_value
+from ._training import Bar, Cost, Keeper, Progress, cost_value, divergence, interrupted
 
 __all__ = ["dsr_symbols", "dsr_trial", "ReberGrammar", "timing_samples", "fraction_right"]
 
@@ -40,6 +40,7 @@ class SequenceOptions:
     learn_cost: Cost | None  #: None: learn by t - y (eq. 10); else this cost's gradient
     clear: bool                #: clear the network before each sequence
     always: bool               #: learn at every step (else only where the prediction misses)
+    bar: bool = False          #: show a progress bar
 
 
 # ---------------------------------------------------------------- DSR
@@ -123,43 +124,96 @@ _DSR_LINE = ("iterations {iterations} success {success:.4f} correct {correct} "
              "time {time:.1f}s error {error:.6g}")
 
 
+#: DSR trials per block: success is counted, and history kept, block by block.
+DSR_BLOCK = 1000
+
+
+def warm_up(net, keeper: Keeper, learn_cost: Cost | None) -> float:
+    """Compile (or load from numba's cache) the step and the learning step with
+    one step towards zeros, put every number back, and return the seconds it
+    took, so that a task's clock starts at its first sequence."""
+    start = time.perf_counter()
+    net.activate(np.zeros(net.inputs()))
+    net.propagate(0.0, np.zeros(net.outputs()), learn_cost)
+    keeper.restore()
+    return time.perf_counter() - start
+
+
 def train_dsr(net, options: DSROptions) -> dict:
-    """Train ``net`` on DSR trials as :meth:`Trainer.dsr` describes; its result."""
+    """Train ``net`` on DSR trials as :meth:`Trainer.dsr` describes; its result.
+
+    Its ``history`` is the mean error of each block of :data:`DSR_BLOCK` trials
+    (the last one maybe partial), ``successes`` the fraction of each block's
+    trials entirely right; a Ctrl-C or a diverging step leaves the network as
+    it was after its last whole trial (see :meth:`Trainer.train`)."""
     o, t = options, options.training
     targets, distractors, prompts = (np.asarray(v, dtype=int)
                                      for v in (o.targets, o.distractors, o.prompts))
     n = len(targets) + len(distractors) + len(prompts)
-    start = time.perf_counter()
     trial = correct = 0
-    score = 0.0
-    err = float("nan")
-    while trial < t.iterations:
-        X, Y = _dsr_draw(targets, distractors, prompts, n, o.length)
-        if t.clear:
-            net.clear()
-        right = True
-        total = 0.0
-        for x, y in zip(X, Y):
-            out = net.activate(x)
-            miss = _missed(out, y)
-            right = right and not miss
-            if miss or t.always:
-                net.propagate(t.rate, y, t.learn_cost)
-            total += cost_value(t.cost, y, out)
-        if trial % 1000 == 0:
-            correct = 0  # a new block of 1000 trials
-        trial += 1
-        correct += right
-        score = correct / ((trial - 1) % 1000 + 1)
-        err = total / o.length
-        if t.progress.report({"iterations": trial, "success": score, "error": err,
-                              "time": time.perf_counter() - start, "correct": correct},
-                             _DSR_LINE):
-            break
-        if trial % 1000 == 0 and score >= o.success:
-            break
-    return {"iterations": trial, "success": score, "error": err,
-            "time": time.perf_counter() - start}
+    score, err, block = 0.0, float("nan"), 0.0  # block: the sum of this block's errors
+    history: list[float] = []
+    successes: list[float] = []
+    keeper = Keeper(net, None)
+    compiling, start, stopped = 0.0, time.perf_counter(), False
+    bar = Bar(False, t.iterations)
+    try:
+        compiling = warm_up(net, keeper, t.learn_cost)
+        bar = Bar(t.bar, t.iterations, unit="trials", desc="DSR")
+        start = time.perf_counter()
+        while trial < t.iterations:
+            keeper.keep((trial, correct, score, err, block, len(history)))
+            X, Y = _dsr_draw(targets, distractors, prompts, n, o.length)
+            if t.clear:
+                net.clear()
+            right = True
+            total = 0.0
+            for x, y in zip(X, Y):
+                out = net.activate(x)
+                miss = _missed(out, y)
+                right = right and not miss
+                if miss or t.always:
+                    net.propagate(t.rate, y, t.learn_cost)
+                total += cost_value(t.cost, y, out)
+            if keeper.bad_parameter() is not None:
+                raise divergence(net, keeper, trial + 1, "trial")
+            if trial % DSR_BLOCK == 0:
+                correct = 0  # a new block of trials
+            trial += 1
+            correct += right
+            score = correct / ((trial - 1) % DSR_BLOCK + 1)
+            err = total / o.length
+            block += err
+            if trial % DSR_BLOCK == 0:
+                history.append(block / DSR_BLOCK)
+                successes.append(score)
+                block = 0.0
+            bar.update(1, success=score, error=err)
+            if t.progress.report({"iterations": trial, "success": score, "error": err,
+                                  "time": time.perf_counter() - start, "correct": correct},
+                                 _DSR_LINE):
+                break
+            if trial % DSR_BLOCK == 0 and score >= o.success:
+                break
+    except KeyboardInterrupt:
+        mark = keeper.restore()
+        if mark is not None:  # else it stopped in the warm-up
+            trial, correct, score, err, block, kept = mark
+            del history[kept:], successes[kept:]
+            bar.close(trial, success=score, error=err)
+        interrupted(trial, err, "trial")
+        stopped = True
+    finally:
+        bar.close()
+    if trial % DSR_BLOCK:  # the last block, partial
+        history.append(block / (trial % DSR_BLOCK))
+        successes.append(score)
+    result = {"iterations": trial, "success": score, "error": err,
+              "time": time.perf_counter() - start, "history": history, "successes": successes,
+              "history_every": DSR_BLOCK, "compile": compiling}
+    if stopped:
+        result["interrupted"] = True
+    return result
 
 
 # ---------------------------------------------------------------- ERG
@@ -304,28 +358,54 @@ def train_erg(net, options: ERGOptions) -> dict:
     """
     o, t = options, options.training
     by_argmax = o.targets == "next"
-    start = time.perf_counter()
     it = 0
     err = float("inf")
-    while it < t.iterations and err > o.error:
-        string = o.grammar.generate()
-        X, Y = o.grammar.sequence(string, o.targets)
-        if t.clear:
-            net.clear()
-        total = 0.0
-        for x, y in zip(X, Y):
-            out = net.activate(x)
-            if t.always or _missed(out, y, by_argmax=by_argmax):
-                net.propagate(t.rate, y, t.learn_cost)
-            total += cost_value(t.cost, y, out)
-        err = total / len(string)
-        it += 1
-        if t.progress.report({"iterations": it, "error": err,
-                              "time": time.perf_counter() - start},
-                             "iterations {iterations} time {time:.1f}s error {error:.6g}"):
-            break
-    return {"iterations": it, "error": err, "time": time.perf_counter() - start,
-            "test": o.grammar.test, "generate": o.grammar.generate}
+    history: list[float] = []
+    keeper = Keeper(net, None)
+    compiling, start, stopped = 0.0, time.perf_counter(), False
+    bar = Bar(False, t.iterations)
+    try:
+        compiling = warm_up(net, keeper, t.learn_cost)
+        bar = Bar(t.bar, t.iterations, unit="strings", desc="ERG")
+        start = time.perf_counter()
+        while it < t.iterations and err > o.error:
+            keeper.keep((it, err, len(history)))
+            string = o.grammar.generate()
+            X, Y = o.grammar.sequence(string, o.targets)
+            if t.clear:
+                net.clear()
+            total = 0.0
+            for x, y in zip(X, Y):
+                out = net.activate(x)
+                if t.always or _missed(out, y, by_argmax=by_argmax):
+                    net.propagate(t.rate, y, t.learn_cost)
+                total += cost_value(t.cost, y, out)
+            if keeper.bad_parameter() is not None:
+                raise divergence(net, keeper, it + 1, "string")
+            err = total / len(string)
+            history.append(err)
+            it += 1
+            bar.update(1, error=err)
+            if t.progress.report({"iterations": it, "error": err,
+                                  "time": time.perf_counter() - start},
+                                 "iterations {iterations} time {time:.1f}s error {error:.6g}"):
+                break
+    except KeyboardInterrupt:
+        mark = keeper.restore()
+        if mark is not None:  # else it stopped in the warm-up
+            it, err, kept = mark
+            del history[kept:]
+            bar.close(it, error=err)
+        interrupted(it, None if it == 0 else err, "string")
+        stopped = True
+    finally:
+        bar.close()
+    result = {"iterations": it, "error": err, "time": time.perf_counter() - start,
+              "history": history, "compile": compiling, "test": o.grammar.test,
+              "generate": o.grammar.generate}
+    if stopped:
+        result["interrupted"] = True
+    return result
 
 
 # ---------------------------------------------------------------- timing

@@ -26,12 +26,17 @@ from . import _check, rng, tasks
 from . import cost as _cost
 from ._training import (
     GRADIENTS,
+    Bar,
     Cost,
     FitOptions,
+    Keeper,
     check_cost,
     check_cross_validate,
     check_rate,
+    divergence,
+    interrupted,
     learning_cost,
+    next_chunk,
     probe_cost,
     progress,
     rate_at,
@@ -43,7 +48,6 @@ from .network import Network
 
 __all__ = ["Trainer"]
 
-_CHUNK = 10000  # passes per call of the JIT's training kernel, at most
 _LEARN = {"miss": "only at a wrong prediction", "always": "at every step"}
 
 
@@ -119,7 +123,7 @@ class Trainer:
         return learning_cost(self.gradient if gradient is None else gradient, cost)
 
     def _fit_options(self, rate, iterations, error, shuffle, log, cost, schedule,
-                     cross_validate, gradient) -> FitOptions:
+                     cross_validate, gradient, progress_bar=False) -> FitOptions:
         """:meth:`train`'s options, checked, with the Trainer's defaults for None."""
         cost = check_cost(cost) or self.cost or _cost.MSE
         error = self.error if error is None else _check.non_negative(error, "error")
@@ -131,12 +135,13 @@ class Trainer:
             progress=progress(log, schedule), cost=cost,
             learn_cost=self._learning_cost(gradient, cost),
             cross_validate=check_cross_validate(
-                self.cross_validate if cross_validate is None else cross_validate, error))
+                self.cross_validate if cross_validate is None else cross_validate, error),
+            bar=_check.flag(progress_bar, "progress"))
         probe_cost(cost, options.learn_cost, self.network.outputs())
         return options
 
     def _sequence_options(self, iterations, rate, log, schedule, cost, gradient, clear,
-                          learn) -> tasks.SequenceOptions:
+                          learn, progress_bar) -> tasks.SequenceOptions:
         """The options the sequence tasks (DSR, ERG) share, checked; the cost
         defaults to cross-entropy."""
         cost = check_cost(cost) or self.cost or _cost.CROSS_ENTROPY
@@ -145,7 +150,8 @@ class Trainer:
             rate=_check.non_negative(rate, "rate"), progress=progress(log, schedule),
             cost=cost, learn_cost=self._learning_cost(gradient, cost),
             clear=_check.flag(clear, "clear"),
-            always=_check.choice(learn, "learn", _LEARN) == "always")
+            always=_check.choice(learn, "learn", _LEARN) == "always",
+            bar=_check.flag(progress_bar, "progress"))
         probe_cost(cost, options.learn_cost, self.network.outputs())
         return options
 
@@ -161,7 +167,7 @@ class Trainer:
     def train(self, training_set, *, rate=None, iterations: int | None = None,
               error: float | None = None, shuffle: bool = False, log: int = 0, cost=None,
               schedule: dict | None = None, cross_validate: dict | None = None,
-              gradient: str | None = None) -> dict:
+              gradient: str | None = None, progress: bool = False) -> dict:
         """Train on a set, pass after pass, until the error or the iterations run out.
 
         One iteration is one pass over the set, online: for each row, activate
@@ -196,16 +202,37 @@ class Trainer:
             given order: shuffle the set beforehand for a random split). The
             error is then the test error, and training stops once it is at or
             below ``e`` (default: ``error``).
+        progress : bool
+            Show a progress bar (iterations, their speed, the error and the
+            rate) on stderr. It needs tqdm (``pip install synapse[progress]``);
+            without it a plain line is printed every 2 seconds instead.
 
         Returns
         -------
         dict
-            ``{"error": float, "iterations": int, "time": seconds}``.
+            ``{"error", "iterations", "time", "history", "compile"}``: the last
+            iteration's error, the iterations run, the seconds they took,
+            ``history`` the error of every iteration (a list), and ``compile``
+            the seconds spent before the first pass laying the network out and
+            compiling its kernels (or loading them from numba's cache; not
+            counted in ``time``). After a Ctrl-C, also ``"interrupted": True``.
 
         Raises
         ------
         TypeError, ValueError
             For a malformed set or option, before anything is trained.
+        synapse.DivergenceError
+            When a pass makes a parameter non-finite (a ValueError; its
+            ``iteration`` and ``parameter`` say which). The network keeps the
+            parameters and state it had after the pass before.
+
+        Notes
+        -----
+        **Ctrl-C** (SIGINT, or a notebook's interrupt) stops training within
+        a fraction of a second: compiled passes run in calls of about 0.2 s.
+        The network is left as it was at the end of the last whole pass
+        counted, one line on stderr says at which iteration, and the result
+        so far is returned with ``"interrupted": True`` (no exception).
 
         Examples
         --------
@@ -219,59 +246,135 @@ class Trainer:
         >>> result = Trainer(net).train(data, rate=1, iterations=1000, error=0.01)
         >>> result["error"] <= 0.01, result["iterations"] < 1000
         (True, True)
+        >>> len(result["history"]) == result["iterations"], result["history"][-1] <= 0.01
+        (True, True)
         """
         X, Y = self._set(training_set)
         return self._fit(X, Y, self._fit_options(rate, iterations, error, shuffle, log, cost,
-                                                 schedule, cross_validate, gradient))
+                                                 schedule, cross_validate, gradient, progress))
 
     def _fit(self, X: np.ndarray, Y: np.ndarray, o: FitOptions) -> dict:
         """:meth:`train` on checked arrays and options."""
         net = self.network
         rate, iterations, error, cv = o.rate, o.iterations, o.error, o.cross_validate
+        X_test = Y_test = None
         if cv is not None:
             X, Y, X_test, Y_test = cv.split(X, Y)
             error = cv.test_error
 
-        start = time.perf_counter()
         generator = rng.generator()
-        last_error = None
-        it = 0
         # Passes the JIT can run many at a time, without returning to Python:
-        # up to the next log line or schedule call. Shuffles are drawn the same
-        # way either path (argsort of uniform draws, a row per pass), so both
-        # give the same numbers.
+        # about CHUNK_SECONDS' worth, and no further than the next log line or
+        # schedule call. Shuffles are drawn the same way either path (argsort
+        # of uniform draws, a row per pass), so both give the same numbers,
+        # however the passes are cut into calls.
         chunked = cv is None and not callable(rate) and net._can_train_passes(o.learn_cost, o.cost)
-        while it < iterations:
-            if chunked:
-                due = o.progress.next_due(it)
-                stop = min(iterations, it + _CHUNK, *([due] if due else []))
-                n = stop - it
-                orders = (np.argsort(generator.random((n, len(X))), axis=1) if o.shuffle
-                          else np.broadcast_to(np.arange(len(X)), (n, len(X))))
-                rates = rates_of(rate, it + 1, stop, iterations)
-                done, errors = net._train_passes(X, Y, orders, rates, o.learn_cost, o.cost, error)
-                it += done
-                r, last_error = float(rates[done - 1]), float(errors[-1])
+        it, r = 0, float("nan")
+        last_error: float | None = None
+        history: list[np.ndarray] = []  # the errors of the passes, a chunk at a time
+        start = time.perf_counter()
+        keeper = Keeper(net, (it, last_error, r, 0))  # lays the network out
+        compiling, stopped = 0.0, False
+        bar = Bar(False, iterations)
+        try:
+            self._warm_up(X, Y, o, chunked, keeper)
+            compiling = time.perf_counter() - start
+            bar = Bar(o.bar, iterations)
+            start = time.perf_counter()
+            n = 1
+            while it < iterations:
+                keeper.keep((it, last_error, r, len(history)))
+                if chunked:
+                    due = o.progress.next_due(it)
+                    stop = min(iterations, it + n, *([due] if due else []))
+                    orders = (np.argsort(generator.random((stop - it, len(X))), axis=1)
+                              if o.shuffle else
+                              np.broadcast_to(np.arange(len(X)), (stop - it, len(X))))
+                    rates = rates_of(rate, it + 1, stop, iterations)
+                    began = time.perf_counter()
+                    done, errors = net._train_passes(X, Y, orders, rates, o.learn_cost, o.cost,
+                                                     error)
+                    n = next_chunk(stop - it, done, time.perf_counter() - began)
+                    if keeper.bad_parameter() is not None:
+                        raise self._diverged(X, Y, o, keeper, it, orders[:done], rates[:done])
+                    history.append(errors)
+                    it += done
+                    r, last_error = float(rates[done - 1]), float(errors[-1])
+                else:
+                    r = rate_at(rate, it + 1, iterations, last_error)
+                    if o.shuffle:
+                        order = np.argsort(generator.random(len(X)))
+                        xs, ys = X[order], Y[order]
+                    else:
+                        xs, ys = X, Y
+                    outputs = net.run(xs, ys, rate=r, cost=o.learn_cost)
+                    if keeper.bad_parameter() is not None:
+                        raise divergence(net, keeper, it + 1)
+                    if X_test is None or Y_test is None:
+                        pass_error = set_error(o.cost, ys, outputs)
+                    else:
+                        pass_error = set_error(o.cost, Y_test, net.run(X_test))
+                    history.append(np.array([pass_error]))
+                    it, last_error = it + 1, pass_error
+                bar.update(it - bar.count, error=last_error, rate=r)
+                if o.progress.report({"error": last_error, "iterations": it, "rate": r,
+                                      "time": time.perf_counter() - start},
+                                     "iterations {iterations} error {error:.6g} rate {rate:.6g}"):
+                    break
+                if last_error <= error:
+                    break
+        except KeyboardInterrupt:
+            it, last_error, r, kept = keeper.restore()
+            del history[kept:]
+            bar.close(it, error=last_error, rate=r)
+            interrupted(it, last_error)
+            stopped = True
+        finally:
+            bar.close()
+        result = {"error": last_error, "iterations": it, "time": time.perf_counter() - start,
+                  "history": np.concatenate(history).tolist() if history else [],
+                  "compile": compiling}
+        if stopped:
+            result["interrupted"] = True
+        return result
+
+    def _warm_up(self, X: np.ndarray, Y: np.ndarray, o: FitOptions, chunked: bool,
+                 keeper: Keeper) -> None:
+        """Compile (or load from numba's cache) what the passes will call, so that
+        the clock of :meth:`train` starts at the first pass: no pass of the
+        compiled loop, or one row of ``run``, after which ``keeper`` puts every
+        number back."""
+        net = self.network
+        if chunked:
+            net._train_passes(X, Y, np.zeros((0, len(X)), dtype=np.int64), np.zeros(0),
+                              o.learn_cost, o.cost, -np.inf)
+        else:
+            net.run(X[:1], Y[:1], rate=0.0, cost=o.learn_cost)
+            keeper.restore()
+
+    def _diverged(self, X, Y, o: FitOptions, keeper: Keeper, it: int, orders: np.ndarray,
+                  rates: np.ndarray) -> Exception:
+        """A chunk of passes made a parameter non-finite: find the pass by running
+        the chunk again from its start in halves, and return the error to raise,
+        with the network back at the end of the pass before it."""
+        net = self.network
+        keeper.restore()
+        # the network is after pass lo (kept by ``after``); passes lo..hi-1 diverge.
+        # ``keeper`` keeps the chunk's start, where a Ctrl-C in here leaves it.
+        after = Keeper(net, None)
+        lo, hi = 0, len(orders)
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            net._train_passes(X, Y, orders[lo:mid], rates[lo:mid], o.learn_cost, o.cost,
+                              -np.inf)
+            if after.bad_parameter() is None:
+                lo = mid
+                after.keep(None)
             else:
-                it += 1
-                r = rate_at(rate, it, iterations, last_error)
-                if o.shuffle:
-                    order = np.argsort(generator.random(len(X)))
-                    xs, ys = X[order], Y[order]
-                else:
-                    xs, ys = X, Y
-                outputs = net.run(xs, ys, rate=r, cost=o.learn_cost)
-                if cv is None:
-                    last_error = set_error(o.cost, ys, outputs)
-                else:
-                    last_error = set_error(o.cost, Y_test, net.run(X_test))
-            if o.progress.report({"error": last_error, "iterations": it, "rate": r,
-                                  "time": time.perf_counter() - start},
-                                 "iterations {iterations} error {error:.6g} rate {rate:.6g}"):
-                break
-            if last_error <= error:
-                break
-        return {"error": last_error, "iterations": it, "time": time.perf_counter() - start}
+                hi = mid
+                after.restore()
+        net._train_passes(X, Y, orders[lo:hi], rates[lo:hi], o.learn_cost, o.cost, -np.inf)
+        return divergence(net, after, it + hi)
 
     def test(self, training_set, cost=None) -> dict:
         """The mean cost over a set (any form :meth:`train` takes), activating on
@@ -315,7 +418,7 @@ class Trainer:
     def dsr(self, *, targets=(2, 4, 7, 8), distractors=(3, 5, 6, 9), prompts=(0, 1),
             length: int = 24, success: float = 0.95, iterations: int = 100000, rate: float = 0.1,
             log: int = 0, schedule: dict | None = None, cost=None, clear: bool = True,
-            learn: str = "miss", gradient: str | None = None) -> dict:
+            learn: str = "miss", gradient: str | None = None, progress: bool = False) -> dict:
         """Distracted Sequence Recall (see ``docs/tasks.md``).
 
         Each trial is a random sequence of ``length`` one-hot symbols:
@@ -333,10 +436,15 @@ class Trainer:
         from one trial into the next). Target positions are sorted numerically
         (synaptic.js sorts them as text).
 
-        Returns ``{"iterations", "success", "error", "time"}``: trials run, the
-        current block's success, the last trial's mean cost per step, seconds.
-        ``schedule`` gets ``{"iterations", "success", "error", "time",
-        "correct"}``; returning True stops.
+        Returns ``{"iterations", "success", "error", "time", "history",
+        "successes", "history_every", "compile"}``: trials run, the current
+        block's success, the last trial's mean cost per step, seconds (the
+        warm-up's, ``compile``, apart); ``history`` the mean error of each block
+        of ``history_every`` (1000) trials and ``successes`` each block's
+        success (the last block may be partial). ``schedule`` gets
+        ``{"iterations", "success", "error", "time", "correct"}``; returning
+        True stops. ``progress``, Ctrl-C and divergence as for :meth:`train`
+        (a trial is an iteration).
         """
         n_symbols = tasks.dsr_symbols(targets, distractors, prompts)
         self._check_sizes("dsr", (n_symbols, len(targets)))
@@ -345,13 +453,13 @@ class Trainer:
             prompts=tuple(map(int, prompts)), length=tasks.dsr_length(length, len(prompts)),
             success=_check.fraction(success, "success"),
             training=self._sequence_options(iterations, rate, log, schedule, cost, gradient,
-                                            clear, learn))
+                                            clear, learn, progress))
         return tasks.train_dsr(self.network, options)
 
     def erg(self, *, iterations: int = 150000, error: float = 0.05, rate: float = 0.1,
             log: int = 500, cost=None, schedule: dict | None = None, clear: bool = True,
             targets: str = "possible", learn: str = "always", pairing: str = "standard",
-            gradient: str | None = None) -> dict:
+            gradient: str | None = None, progress: bool = False) -> dict:
         """The Embedded Reber Grammar (see ``docs/tasks.md`` and
         :class:`synapse.tasks.ReberGrammar`).
 
@@ -375,9 +483,11 @@ class Trainer:
         (never clear between strings), ``pairing="crosswise"`` (P ... T and
         T ... P rather than B T ... T E and B P ... P E).
 
-        Returns ``{"iterations", "error", "time", "test", "generate"}``:
+        Returns ``{"iterations", "error", "time", "history", "compile", "test",
+        "generate"}``: ``history`` is the error of every string,
         ``generate()`` makes a string of the grammar and ``test(string)``
-        checks one.
+        checks one. ``progress``, Ctrl-C and divergence as for :meth:`train`
+        (a string is an iteration).
         """
         net = self.network
         self._check_sizes("erg", (6, 6), (7, 7))
@@ -386,13 +496,13 @@ class Trainer:
             targets=_check.choice(targets, "targets", tasks.ERG_TARGETS),
             error=_check.non_negative(error, "error"),
             training=self._sequence_options(iterations, rate, log, schedule, cost, gradient,
-                                            clear, learn))
+                                            clear, learn, progress))
         return tasks.train_erg(net, options)
 
     def timing_task(self, *, iterations: int = 200, error: float = 0.005, rate=(0.03, 0.02),
                     log: int = 10, cost=None, train_samples: int = 7000,
                     test_samples: int = 1000, schedule: dict | None = None,
-                    gradient: str | None = None) -> dict:
+                    gradient: str | None = None, progress: bool = False) -> dict:
         """The timing task (see ``docs/tasks.md`` and :func:`synapse.tasks.timing_samples`).
 
         One long sequence of ``train_samples + test_samples`` samples; the first
@@ -400,7 +510,9 @@ class Trainer:
         is the point), then the rest are tested as :meth:`test` does, continuing
         from the network's state. Needs 2 inputs and 1 output. Default cost MSE.
 
-        Returns ``{"train": train's result, "test": test's result}``.
+        Returns ``{"train": train's result, "test": test's result}``;
+        ``progress``, Ctrl-C and divergence concern the training, as for
+        :meth:`train`.
         """
         self._check_sizes("timing_task", (2, 1))
         options = tasks.TimingOptions(
@@ -408,7 +520,7 @@ class Trainer:
             _check.count(test_samples, "test_samples", minimum=1))
         # every option is checked before data is drawn or anything trained
         fit = self._fit_options(rate, iterations, error, False, log, cost, schedule, None,
-                                gradient)
+                                gradient, progress)
         return tasks.train_timing(options, lambda X, Y: self._fit(X, Y, fit),
                                   lambda X, Y: self._test(X, Y, fit.cost))
 

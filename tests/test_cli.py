@@ -99,3 +99,45 @@ def test_long_demos(name):
     r = cli("demo", name, timeout=1800)
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines()[-1].startswith("-- summary: iterations ")
+
+
+def test_demo_xor_saves_its_plot(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "xor.png"
+    status, out, err = in_process(capsys, "demo", "xor", "--plot", str(path))
+    assert status == 0, err
+    assert f"saved the plot to {path}" in out
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 30_000
+
+
+def test_plot_without_matplotlib_is_a_usage_error(capsys, monkeypatch, tmp_path):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "matplotlib" else real(name, *a))
+    status, out, err = in_process(capsys, "demo", "xor", "--plot", str(tmp_path / "x.png"))
+    assert status == 2 and out == ""
+    assert "--plot needs matplotlib: pip install synapse[plot]" in err
+
+
+def test_progress_bar_on_request_and_off_when_piped(capsys):
+    pytest.importorskip("tqdm")
+    status, out, err = in_process(capsys, "demo", "xor", "--progress")
+    assert status == 0
+    assert "iterations 250 error" not in out  # the bar replaces the progress lines
+    assert "training:" in err and "it/s" in err and "error" in err
+    # captured output is no terminal: lines, no bar
+    status, out, err = in_process(capsys, "demo", "xor")
+    assert "iterations 250 error" in out and "it/s" not in err
+    status, out, err = in_process(capsys, "demo", "xor", "--no-progress")
+    assert "iterations 250 error" in out and "it/s" not in err
+
+
+def test_demo_reports_the_compile_apart(capsys):
+    result = demos.xor(seed=1)
+    out = capsys.readouterr().out
+    assert result["compile"] >= 0 and result["time"] > 0
+    summary_time = float(out.splitlines()[-1].split("time ")[1].rstrip("s"))
+    assert summary_time == pytest.approx(result["time"], abs=0.006)  # printed to 0.01 s
+    assert ("compiled in" in out) == (result["compile"] >= 0.05)

@@ -143,8 +143,9 @@ def test_xor_task_checks_the_network_and_trains():
     synapse.seed(2)
     net = Perceptron(2, 3, 1)
     result = Trainer(net).xor(rate=0.3)
-    assert set(result) == {"error", "iterations", "time"}
-    assert result["error"] <= 0.005
+    assert set(result) == {"error", "iterations", "time", "history", "compile"}
+    assert result["error"] <= 0.005 and result["history"][-1] == result["error"]
+    assert len(result["history"]) == result["iterations"]
     rows = ([0, 0], [0, 1], [1, 0], [1, 1])
     assert [round(float(net.activate(x)[0])) for x in rows] == [0, 1, 1, 0]
 
@@ -154,9 +155,15 @@ def test_dsr_small_recalls_fresh_sequences():
     synapse.seed(1)
     net = LSTM(6, 3, 2)
     result = Trainer(net).dsr(rate=0.17, iterations=250000, **SMALL_DSR)
-    assert set(result) == {"iterations", "success", "error", "time"}
+    assert set(result) == {"iterations", "success", "error", "time", "history", "successes",
+                           "history_every", "compile"}
     assert result["success"] >= 0.95
     assert result["iterations"] % 1000 == 0 and result["iterations"] < 250000
+    # a block of 1000 trials per entry; the last block is the one that succeeded
+    assert len(result["history"]) == len(result["successes"]) == result["iterations"] // 1000
+    assert result["successes"][-1] == result["success"] and result["history_every"] == 1000
+    assert max(result["successes"][:-1], default=0) < 0.95
+    assert result["history"][-1] < result["history"][0]
     assert tasks.fraction_right(net, lambda: tasks.dsr_trial(**SMALL_DSR), 200) >= 0.95
 
 
@@ -171,6 +178,9 @@ def test_dsr_counts_success_per_block_and_stops_at_iterations():
     assert all(0 <= s["correct"] <= s["iterations"] and
                s["success"] == pytest.approx(s["correct"] / s["iterations"]) for s in seen)
     assert result["error"] == seen[-1]["error"] > 0
+    # one partial block: its mean error and its success
+    assert len(result["history"]) == 1 and result["successes"] == [result["success"]]
+    assert 0 < result["history"][0] < 10
 
 
 def test_dsr_synaptic_behaviour_is_available():
@@ -238,6 +248,7 @@ def test_erg_synaptic_definition_runs(capsys):
     result = Trainer(net).erg(iterations=40, log=20, targets="next", pairing="crosswise",
                               learn="miss", clear=False)
     assert result["iterations"] == 40 and result["error"] > 0.05
+    assert len(result["history"]) == 40 and result["history"][-1] == result["error"]
     assert result["test"]("BTBTXSEPE") and not result["test"]("BTBTXSETE")
     assert [line.split()[1] for line in capsys.readouterr().out.splitlines()] == ["20", "40"]
 

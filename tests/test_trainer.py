@@ -239,10 +239,14 @@ def test_stops_at_the_error_and_reports_time():
     synapse.seed(1)
     net = single_layer(2)
     result = Trainer(net, error=0.05).train(rows(GATES["OR"][1]), iterations=5000)
-    assert set(result) == {"error", "iterations", "time"}
+    assert set(result) == {"error", "iterations", "time", "history", "compile"}
     assert result["error"] <= 0.05 < Trainer(single_layer(2)).test(rows(GATES["OR"][1]))["error"]
     assert 1 < result["iterations"] < 5000
-    assert result["time"] > 0
+    assert result["time"] > 0 and result["compile"] >= 0
+    # the error of every pass, the last one the result's, every earlier one above the goal
+    history = result["history"]
+    assert len(history) == result["iterations"] and history[-1] == result["error"]
+    assert min(history[:-1]) > 0.05
 
 
 def test_trainer_defaults_are_per_call_overrides():
