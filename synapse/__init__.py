@@ -7,7 +7,7 @@
 >>> net.activate([0, 1]).shape
 (1,)
 """
-from . import cost, squash
+from . import checkpoint, cost, squash
 from .layer import ConnectionType, GateType, Layer, LayerConnection
 from .network import Network
 from .neuron import Connection, Neuron
@@ -17,4 +17,4 @@ from .trainer import Trainer
 __version__ = "0.1.0"
 
 __all__ = ["Neuron", "Connection", "Layer", "LayerConnection", "Network", "Trainer",
-           "ConnectionType", "GateType", "squash", "cost", "seed"]
+           "ConnectionType", "GateType", "squash", "cost", "seed", "checkpoint"]

@@ -72,7 +72,10 @@ class Trainer:
         synaptic.js); "cost" follows the exact gradient of ``cost``.
 
     Every option of ``__init__`` is a default that :meth:`train` and the tasks
-    may override for one call; the Trainer itself never changes.
+    may override for one call; the Trainer itself never changes. It only notes
+    where :meth:`train` got to: ``position`` is ``{"iterations", "error"}`` after
+    each pass (None before any), and ``train(..., resume=True)`` continues from
+    there (``synapse.checkpoint`` saves and restores it).
 
     Raises
     ------
@@ -106,6 +109,7 @@ class Trainer:
         self.cross_validate = cross_validate
         self.gradient = _check.choice(gradient, "gradient", GRADIENTS)
         learning_cost(self.gradient, self.cost)
+        self.position: dict | None = None
 
     def __repr__(self) -> str:
         return (f"Trainer(rate={self.rate!r}, iterations={self.iterations}, error={self.error}, "
@@ -161,7 +165,7 @@ class Trainer:
     def train(self, training_set, *, rate=None, iterations: int | None = None,
               error: float | None = None, shuffle: bool = False, log: int = 0, cost=None,
               schedule: dict | None = None, cross_validate: dict | None = None,
-              gradient: str | None = None) -> dict:
+              gradient: str | None = None, resume: bool = False) -> dict:
         """Train on a set, pass after pass, until the error or the iterations run out.
 
         One iteration is one pass over the set, online: for each row, activate
@@ -196,6 +200,13 @@ class Trainer:
             given order: shuffle the set beforehand for a random split). The
             error is then the test error, and training stops once it is at or
             below ``e`` (default: ``error``).
+        resume : bool
+            Continue from ``position`` (where the last call stopped, or as a
+            checkpoint restored it): passes are counted on from there, up to
+            ``iterations`` in all. With the same set and options, and the random
+            generator as it was (``synapse.checkpoint`` restores it), a run
+            stopped and resumed ends with the same parameters, bit for bit, as
+            one that never stopped.
 
         Returns
         -------
@@ -221,10 +232,14 @@ class Trainer:
         (True, True)
         """
         X, Y = self._set(training_set)
-        return self._fit(X, Y, self._fit_options(rate, iterations, error, shuffle, log, cost,
-                                                 schedule, cross_validate, gradient))
+        options = self._fit_options(rate, iterations, error, shuffle, log, cost, schedule,
+                                    cross_validate, gradient)
+        if _check.flag(resume, "resume") and self.position is None:
+            raise ValueError("resume=True needs a position to resume from: this Trainer has "
+                             "not trained yet (or was not restored from a checkpoint)")
+        return self._fit(X, Y, options, self.position if resume else None)
 
-    def _fit(self, X: np.ndarray, Y: np.ndarray, o: FitOptions) -> dict:
+    def _fit(self, X: np.ndarray, Y: np.ndarray, o: FitOptions, at: dict | None = None) -> dict:
         """:meth:`train` on checked arrays and options."""
         net = self.network
         rate, iterations, error, cv = o.rate, o.iterations, o.error, o.cross_validate
@@ -234,8 +249,8 @@ class Trainer:
 
         start = time.perf_counter()
         generator = rng.generator()
-        last_error = None
-        it = 0
+        last_error = None if at is None else at["error"]  # resuming: where it stopped
+        it = 0 if at is None else at["iterations"]
         # Passes the JIT can run many at a time, without returning to Python:
         # up to the next log line or schedule call. Shuffles are drawn the same
         # way either path (argsort of uniform draws, a row per pass), so both
@@ -265,6 +280,7 @@ class Trainer:
                     last_error = set_error(o.cost, ys, outputs)
                 else:
                     last_error = set_error(o.cost, Y_test, net.run(X_test))
+            self.position = {"iterations": it, "error": last_error}
             if o.progress.report({"error": last_error, "iterations": it, "rate": r,
                                   "time": time.perf_counter() - start},
                                  "iterations {iterations} error {error:.6g} rate {rate:.6g}"):
