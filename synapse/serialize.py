@@ -220,6 +220,8 @@ def read(data: Any, squashes=None) -> Loaded:
     if not isinstance(data, dict):
         raise TypeError(f"network JSON must be an object, got {type(data).__name__}")
     table = _squash_table(squashes)
+    if "synapse_checkpoint" in data and "neurons" not in data:
+        raise ValueError("this is a synapse checkpoint: read it with synapse.checkpoint.load")
     for key in ("neurons", "connections"):
         if key not in data:
             raise ValueError(f"network JSON lacks the key {key!r}")
