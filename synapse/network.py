@@ -44,6 +44,9 @@ class Network:
     (2, 1, 6)
     """
 
+    _squash_names: dict   # a loaded network's own squash functions -> the names read
+    _gains_pending: bool  # loaded from synaptic.js or neataptic, first step not taken
+
     def __init__(self, input: Layer | None = None, hidden=None, output: Layer | None = None):
         self.layers = SimpleNamespace(input=Layer(0), hidden=[], output=Layer(0))
         self._optimize = True
@@ -570,7 +573,7 @@ def _class_of(cls: type, name: str | None) -> type:
     return klass
 
 
-def _instance(klass: type, i: Layer, h, o: Layer, attributes: dict) -> Network:
+def _instance(klass: type[Network], i: Layer, h, o: Layer, attributes: dict) -> Network:
     """A ``klass`` network over these layers, without running its constructor:
     the architecture's plain attributes are set and its own links to the
     layers are found again (``_relink``), so that changes made to the network

@@ -238,7 +238,8 @@ def read(data: Any, squashes=None) -> Loaded:
         missing = [k for k in _NEURON_KEYS if k not in cfg]
         if missing:
             raise ValueError(f"{where} lacks the key(s) {missing}")
-        nums = {k: _number(cfg[k], f"{where}.{k}") for k in ("state", "old", "activation", "bias")}
+        nums: dict[str, Any] = {k: _number(cfg[k], f"{where}.{k}")
+                                for k in ("state", "old", "activation", "bias")}
         f = _squash_of(cfg["squash"], table, f"{where}.squash")
         nums["learn_bias"] = _flag(cfg.get("learn_bias", True), f"{where}.learn_bias")
         label = cfg.get("label")
@@ -422,7 +423,7 @@ def to_json(net: Network, learning=None, *, names=None, meta: dict | None = None
     learning state too; ``names``: squash function -> name; ``meta``: the
     ``"synapse"`` entry (None: none)."""
     entries = net.neurons()
-    ids = {n: i for i, (n, _) in enumerate(entries)}
+    ids: dict[Any, int] = {n: i for i, (n, _) in enumerate(entries)}
     name = names or squash_namer(net)
     neurons = []
     for n, layer in entries:
@@ -483,6 +484,7 @@ def _first_non_finite(x: Any, where: str, depth: int = 0) -> str | None:
         return None if math.isfinite(x) else f"{where} is {x!r}"
     if depth > 8:
         return None
+    items: Any
     if isinstance(x, dict):
         items = x.items()
     elif isinstance(x, list):
@@ -629,7 +631,7 @@ def to_neataptic(net: Network, names=None) -> dict:
     """neataptic 1.4's ``toJSON()`` schema for ``net``: ``{"nodes", "connections",
     "input", "output", "dropout"}``; see ``Network.to_neataptic``."""
     entries = net.neurons()
-    ids = {n: i for i, (n, _) in enumerate(entries)}
+    ids: dict[Any, int] = {n: i for i, (n, _) in enumerate(entries)}
     name = names or squash_namer(net)
     nodes = []
     for i, (n, layer) in enumerate(entries):
@@ -804,7 +806,7 @@ def to_networkx(net: Network):
 
     g = nx.DiGraph()
     entries = net.neurons()
-    ids = {n: i for i, (n, _) in enumerate(entries)}
+    ids: dict[Any, int] = {n: i for i, (n, _) in enumerate(entries)}
     name = squash_namer(net)
     for i, (n, layer) in enumerate(entries):
         g.add_node(i, layer=layer, squash=name(n.squash), bias=n.bias, label=n.label)
