@@ -144,8 +144,10 @@ def _squash_of(name: Any, table: dict, where: str):
                          f"to say which")
     if not isinstance(name, str) or name not in table:
         known = sorted(k for k in table if isinstance(k, str))
+        hint = ("; HTAN is what synaptic.js called TANH until October 2014 (1.1.4 reads it "
+                "as LOGISTIC): pass squashes={'HTAN': squash.TANH}" if name == "HTAN" else "")
         raise ValueError(f"{where} must be one of {known}, got {_check.came(name)} "
-                         f"(pass squashes={{name: function}} for your own)")
+                         f"(pass squashes={{name: function}} for your own){hint}")
     return table[name]
 
 

@@ -205,6 +205,15 @@ def test_synaptic_null_squash_needs_a_table_entry():
     Network.from_json(net.to_json())  # a built-in is saved by its name
 
 
+def test_the_oldest_tanh_name_is_explained():
+    data = read(WILD, "theinvoker_pong_tanh_2_3_3_1.json")
+    data["neurons"][3]["squash"] = "HTAN"
+    with pytest.raises(ValueError, match="HTAN is what synaptic.js called TANH"):
+        Network.from_json(data)
+    net = Network.from_json(data, squashes={"HTAN": synapse.squash.TANH})
+    assert net.to_json()["neurons"][3]["squash"] == "TANH"
+
+
 def test_custom_squash_names_round_trip(tmp_path):
     def f(x, derivate=False):
         x = np.asarray(x, dtype=float)
