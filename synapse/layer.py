@@ -314,7 +314,9 @@ class Layer:
     def activate(self, inputs=None) -> np.ndarray:
         """Activate every neuron in order; with ``inputs``, as input units."""
         if inputs is None:
-            return np.array([n.activate() for n in self.list], dtype=float)
+            for n in self.list:
+                n.activate()
+            return np.array([n.activation for n in self.list], dtype=float)
         x = _check.vector(inputs, self.size, "layer inputs")
         return np.array([n.activate(v) for n, v in zip(self.list, x)], dtype=float)
 

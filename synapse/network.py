@@ -298,6 +298,53 @@ class Network:
             return path.run_batch(np.ascontiguousarray(X), Y, np.ascontiguousarray(rates), cost)
         return path.run(np.ascontiguousarray(X), Y, np.ascontiguousarray(rates), cost)
 
+    def bptt(self, inputs, targets, *, cost=None, window=None) -> np.ndarray:
+        """Backpropagation through time: add the exact gradient of a sequence's
+        cost into :attr:`grad`, on any topology (docs/equations.md).
+
+        Steps the sequence as :meth:`run` does (``inputs`` (T, inputs()) moves
+        the network's own stream; (B, T, inputs()) steps B copies of its state
+        and leaves it as it was), then walks back through it. The cost is the
+        sum over steps (and streams) of ``cost(target, output)``; ``cost`` None
+        is eq. 10's (t - y at the outputs: cross-entropy's gradient for
+        logistic or SOFTMAX outputs). A NaN target means no target at that step
+        and output. ``window`` W cuts the sequence into windows of W steps, each
+        walked back on its own (the gradient truncated at the window's start);
+        None: the whole sequence. No parameter changes; returns the outputs.
+
+        >>> import numpy as np, synapse
+        >>> from architect import LSTM
+        >>> synapse.seed(0)
+        >>> net = LSTM(2, 2, 1)
+        >>> net.zero_grad()
+        >>> net.bptt(np.ones((4, 2)), np.zeros((4, 1))).shape
+        (4, 1)
+        >>> bool(np.any(net.grad != 0))
+        True
+        """
+        X = _check.finite(_check.array(inputs, "inputs"), "inputs")
+        if X.ndim not in (2, 3) or X.shape[-1] != self.inputs():
+            raise ValueError(f"inputs must have shape (T, {self.inputs()}) or "
+                             f"(B, T, {self.inputs()}), got {X.shape}")
+        Y = _check.array(targets, "targets")
+        if Y.shape != X.shape[:-1] + (self.outputs(),):
+            raise ValueError(f"targets must have shape {X.shape[:-1] + (self.outputs(),)}, "
+                             f"got {Y.shape}")
+        if np.isinf(Y).any():
+            raise ValueError("targets must be finite numbers or NaN (no target)")
+        T = X.shape[-2]
+        W = T if window is None else _check.count(window, "window", minimum=1)
+        path = self._path()
+        layout = self._compiled()
+        own = X.ndim == 2
+        S = layout.S if own else np.repeat(layout.S, X.shape[0], axis=0)
+        X3, Y3 = (X[None], Y[None]) if own else (X, Y)
+        outs = [path.bptt(S, np.ascontiguousarray(X3[:, t:t + W]),
+                          np.ascontiguousarray(Y3[:, t:t + W]), cost, layout.grad, -1.0)
+                for t in range(0, T, max(W, 1))]
+        out = np.concatenate(outs, axis=1) if outs else np.empty(X3.shape[:2] + (self.outputs(),))
+        return out[0] if own else out
+
     def predict(self, X) -> np.ndarray:
         """The outputs for n independent inputs, each one step from the network's
         current state, which is left as it was (for a feed-forward network:

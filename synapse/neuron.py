@@ -207,6 +207,7 @@ class Neuron:
         self._xslot = np.zeros(0, dtype=np.int64)  # each k's slot in an input's _X (-1: none)
         self._nmem = 0              # gated units with memory (their slots in a compiled _X)
         self._gaters = None  # cache of _gater_info()
+        self._group: list[Neuron] | None = None  # a SOFTMAX unit's group (in a network)
         self.selfconnection = Connection.__new__(Connection)
         sc = self.selfconnection
         sc.ID, sc.from_, sc.to, sc.gater, sc._learns = next(_ids), self, self, None, False
@@ -376,9 +377,18 @@ class Neuron:
         if not -_FMAX <= state <= _FMAX:  # overflowed (inputs near the float limit)
             state = _bounded(state)
         s.state[u] = state
-        y = float(self._squash(state))  # eq. 16
-        s.act[u] = y
-        s.deriv[u] = float(self._squash(state, True))
+        if self._group is None:
+            y = float(self._squash(state))  # eq. 16
+            s.act[u] = y
+            s.deriv[u] = float(self._squash(state, True))
+        elif self is self._group[-1]:  # eq. 16 for a SOFTMAX group, once all its states exist
+            states = np.array([m.state for m in self._group])
+            ys, ds = self._squash(states), self._squash(states, True)
+            for m, ym, dm in zip(self._group, ys.tolist(), ds.tolist()):
+                m._units.act[m._u], m._units.deriv[m._u] = ym, dm
+            y = s.act[u]
+        else:
+            y = s.act[u]  # not yet: the group's last unit sets every activation
         # eq. 18: the extended traces of the units gating this one, now that the
         # values that entered s_j(t) are known
         for h, t, self_gated, gated in _gater_info(self):
@@ -407,12 +417,33 @@ class Neuron:
             if _before(self, k):
                 L, i = c._links, c._c
                 acc += k._units.delta[k._u] * L.g[i] * L.V[L.w_at[i]]
+        if self._group is not None:
+            self._softmax_responsibility(acc, error)
+            return
         deltap = fp * acc + (0.0 if error is None else error)  # eq. 21 (eq. 10 for outputs)
         accg = 0.0
         for t, k in enumerate(self._G):  # G_j (eq. 20)
             accg += k._units.delta[k._u] * self._T[t]
         s.deltap[u] = deltap
         s.delta[u] = deltap + fp * accg  # eqs. 22-23
+
+    def _softmax_responsibility(self, acc: float, error: float | None) -> None:
+        """eq. 21 through a SOFTMAX group's Jacobian: delta_j = y_j (a_j - sum_i y_i a_i)
+        (+ the output's own error term), where a_j = sum over k in P_j of
+        delta_k g_kj w_kj. The group's units keep a_j and their error until the
+        first of them (the last to propagate) has both for all."""
+        s, u = self._units, self._u
+        s.deltap[u] = acc
+        s.delta[u] = 0.0 if error is None else error
+        group = self._group
+        if self is not group[0]:
+            return
+        y = np.array([m.activation for m in group])
+        a = np.array([m._units.deltap[m._u] for m in group])
+        e = np.array([m._units.delta[m._u] for m in group])
+        d = y * (a - float(y @ a)) + e
+        for m, dm in zip(group, d.tolist()):
+            m._units.deltap[m._u] = m._units.delta[m._u] = dm  # a SOFTMAX unit gates nothing
 
     def _learn(self, rate: float, grad: np.ndarray | None = None) -> None:
         """eq. 24: change the input weights and the bias by ``rate`` times the

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["LOGISTIC", "TANH", "IDENTITY", "HLIM", "RELU", "BY_NAME", "name_of"]
+__all__ = ["LOGISTIC", "TANH", "IDENTITY", "HLIM", "RELU", "SOFTMAX", "BY_NAME", "name_of"]
 
 
 def LOGISTIC(x, derivate: bool = False):
@@ -52,8 +52,26 @@ def RELU(x, derivate: bool = False):
     return (x > 0).astype(float)[()] if derivate else np.where(x > 0, x, 0.0)[()]
 
 
+def SOFTMAX(x, derivate: bool = False):
+    """e^x_j / sum_i e^x_i over the neurons of one layer that share it.
+
+    Given an array, the softmax over the whole array (computed from x - max(x),
+    so it never overflows); given one number, 1. ``derivate`` gives the
+    diagonal of the Jacobian, y_j (1 - y_j): the engines apply the full
+    Jacobian dy_i/ds_j = y_i (delta_ij - y_j) to a layer's group (see
+    docs/equations.md). A SOFTMAX unit cannot gate, and its layer's SOFTMAX
+    units must be neighbours that do not read each other within a step.
+    """
+    x = np.asarray(x, dtype=float)
+    with np.errstate(over="ignore"):  # x - max(x) below -max float is -inf: e^-inf = 0
+        e = np.exp(x - (x.max() if x.size else 0.0))
+    y = e / e.sum()
+    return (y * (1.0 - y))[()] if derivate else y[()]
+
+
 #: The names synaptic.js's JSON uses, and the functions they stand for.
-BY_NAME = {"LOGISTIC": LOGISTIC, "TANH": TANH, "IDENTITY": IDENTITY, "HLIM": HLIM, "RELU": RELU}
+BY_NAME = {"LOGISTIC": LOGISTIC, "TANH": TANH, "IDENTITY": IDENTITY, "HLIM": HLIM, "RELU": RELU,
+           "SOFTMAX": SOFTMAX}
 
 
 def name_of(f) -> str:

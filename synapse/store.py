@@ -303,6 +303,11 @@ def _repoint(L: Layout, net) -> None:
         n._xslot = L.x_mem[r0:r1]
         n._nmem = int(L.n_mem[j])
         n._gaters = None
+        n._group = None
+    for lo, hi in st.softmax:
+        group = st.neurons[lo:hi]
+        for n in group:
+            n._group = group
 
 
 def learning_state(L: Layout) -> dict:

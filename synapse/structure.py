@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
+from .squash import SOFTMAX
+
 if TYPE_CHECKING:
     from .neuron import Connection, Neuron
 
@@ -67,6 +69,7 @@ class Structure:
     rel_ptr: np.ndarray             # (N + 1,): unit j's relations are rel_ptr[j]:rel_ptr[j + 1]
     rel_conn_ptr: np.ndarray        # (R + 1,): the connections a->k that j gates, for T_kj
     rel_conns: np.ndarray
+    softmax: list[tuple[int, int]]  # each SOFTMAX group: units lo:hi, neighbours in one layer
 
     @property
     def n_units(self) -> int:
@@ -186,8 +189,36 @@ def describe(net) -> Structure:
     owner = np.searchsorted(pairs, gat_a[gated] * N + dst_a[gated])
     c_order, rel_conn_ptr = csr(owner, len(pairs))
     rel_conns = gated[c_order]
+    softmax = _softmax_groups(neurons, start, src_a, dst_a, gat_a, self_gater)
     return Structure(
         neurons=neurons, start=start, squash=[n.squash for n in neurons], self_gater=self_gater,
         memory=memory, learn_bias=learn_bias, connections=conns, src=src_a, dst=dst_a,
         gater=gat_a, learns=learns, blocks=blocks, rel_j=rel_j, rel_k=rel_k, rel_self=rel_self,
-        rel_ptr=rel_ptr, rel_conn_ptr=rel_conn_ptr, rel_conns=rel_conns)
+        rel_ptr=rel_ptr, rel_conn_ptr=rel_conn_ptr, rel_conns=rel_conns, softmax=softmax)
+
+
+def _softmax_groups(neurons, start, src, dst, gater, self_gater) -> list[tuple[int, int]]:
+    """The SOFTMAX groups (one per layer: its SOFTMAX units), checked: the units
+    of a group are neighbours, none reads another within a step, none gates."""
+    groups = []
+    for g in range(len(start) - 1):
+        members = [u for u in range(start[g], start[g + 1]) if neurons[u].squash is SOFTMAX]
+        if not members:
+            continue
+        lo, hi = members[0], members[-1] + 1
+        if hi - lo != len(members):
+            raise ValueError(f"the SOFTMAX neurons of layer {g} must be neighbours in the "
+                             f"layer (a group is normalised as one); another squash lies "
+                             f"between them")
+        inside = (src >= lo) & (src < hi) & (dst >= lo) & (dst < hi) & (src < dst)
+        if inside.any():
+            raise ValueError(f"SOFTMAX neuron {neurons[int(dst[inside][0])].ID} reads neuron "
+                             f"{neurons[int(src[inside][0])].ID} of its own group within a "
+                             f"step; a group's activations exist only once all its states do")
+        gates = ((gater >= lo) & (gater < hi)).any() or ((self_gater >= lo) &
+                                                       (self_gater < hi)).any()
+        if gates:
+            raise ValueError("a SOFTMAX neuron cannot gate a connection (its activation "
+                             "depends on its whole group); gate with another squash")
+        groups.append((lo, hi))
+    return groups

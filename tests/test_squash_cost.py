@@ -16,6 +16,8 @@ from hypothesis.extra import numpy as hnp
 from synapse import cost, squash
 
 ALL = dict(squash.BY_NAME)
+#: The squashes that act on each number alone (SOFTMAX normalises a whole group).
+ELEMENTWISE = {k: f for k, f in ALL.items() if f is not squash.SOFTMAX}
 EXTREMES = [1e308, -1e308, 1e3, -1e3, 0.0, -0.0, 5e-324, -5e-324, 1e-300, 710.0, -746.0,
             np.finfo(float).max, -np.finfo(float).max]
 
@@ -48,6 +50,8 @@ def expected(name, x, derivate):
         return 1.0 if derivate else float(x > 0)
     if name == "RELU":
         return float(x > 0) if derivate else (x if x > 0 else 0.0)
+    if name == "SOFTMAX":  # over one number: 1, and the Jacobian's diagonal 1 (1 - 1)
+        return 0.0 if derivate else 1.0
     raise AssertionError(name)
 
 
@@ -60,7 +64,7 @@ def test_squash_at_extremes(name, x, derivate):
     assert y == pytest.approx(expected(name, x, derivate), rel=1e-15, abs=1e-300)
 
 
-@pytest.mark.parametrize("name", sorted(ALL))
+@pytest.mark.parametrize("name", sorted(ELEMENTWISE))
 def test_squash_of_arrays_keeps_shape_and_matches_scalars(name):
     f = ALL[name]
     x = np.array(EXTREMES + [0.5, -2.0, 3.0]).reshape(4, 4)
@@ -108,7 +112,7 @@ def test_squash_finite_everywhere(x):
 @settings(max_examples=examples(200), deadline=None)
 @given(hnp.arrays(np.float64, hnp.array_shapes(max_dims=3, max_side=4), elements=finite_floats))
 def test_squash_finite_for_any_array(x):
-    for f in ALL.values():
+    for f in ELEMENTWISE.values():
         for derivate in (False, True):
             y = strict(f, x, derivate)
             assert np.shape(y) == x.shape and np.all(np.isfinite(y))
@@ -200,3 +204,16 @@ def test_cost_derivative_matches_finite_differences(fn, data):
         assert grad[k] == pytest.approx(numeric, rel=1e-6, abs=1e-8)
     # the inputs are not modified
     assert np.all((y >= 0.02) & (y <= 0.98))
+
+
+@settings(max_examples=examples(100), deadline=None)
+@given(x=hnp.arrays(np.float64, st.integers(1, 8), elements=finite_floats))
+def test_softmax_of_any_finite_array_is_a_distribution(x):
+    y = strict(squash.SOFTMAX, x)
+    d = strict(squash.SOFTMAX, x, derivate=True)
+    assert y.shape == x.shape and np.all(np.isfinite(y)) and np.all(y >= 0)
+    assert abs(y.sum() - 1.0) < 1e-12
+    np.testing.assert_array_equal(d, y * (1 - y))
+    e = np.exp(x - x.max()) if np.isfinite(x - x.max()).all() else None
+    if e is not None:
+        np.testing.assert_allclose(y, e / e.sum(), rtol=1e-15)

@@ -43,30 +43,55 @@ class Engine(Protocol):
         """States, activations, traces, responsibilities and gains to 0."""
 
 
-def errors_of(y: np.ndarray, deriv: np.ndarray, target: np.ndarray, cost) -> np.ndarray:
+def errors_of(y: np.ndarray, deriv: np.ndarray, target: np.ndarray, cost,
+              groups: tuple = ()) -> np.ndarray:
     """The direct error term of outputs y (derivatives deriv) against target:
-    t - y (eq. 10), or -dC/dy f'(s) for a named cost."""
+    t - y (eq. 10), or minus the cost's gradient with respect to each output's
+    state: -dC/dy f'(s), and through the Jacobian y_i (delta_ij - y_j) for the
+    outputs of a SOFTMAX group (``groups``: (lo, hi) ranges of the outputs).
+    A NaN target means "no target here": that output contributes nothing."""
+    missing = np.isnan(target)
+    if missing.any():
+        target = np.where(missing, 0.0, target)
     if cost is None:
-        return target - y  # eq. 10
+        errors = target - y  # eq. 10
+        if missing.any():
+            errors[missing] = 0.0
+        return errors
     if cost in BUILT_IN:  # ours: no need to check what it returns
-        return -cost(target, y, derivate=True) * deriv
-    if not callable(cost):
-        raise TypeError(f"cost must be a callable C(target, output, derivate=False), got "
-                        f"{type(cost).__name__}")
-    try:
-        dc = np.asarray(cost(target, y, derivate=True), dtype=float)
-    except TypeError:
-        raise TypeError("cost must accept derivate=True and return dC/dy "
-                        "to be used for learning") from None
-    if dc.shape != y.shape or not np.all(np.isfinite(dc)):
-        raise ValueError(f"cost derivative must be {y.size} finite numbers, got {dc!r}")
-    return -dc * deriv
+        dc = cost(target, y, derivate=True)
+    else:
+        if not callable(cost):
+            raise TypeError(f"cost must be a callable C(target, output, derivate=False), got "
+                            f"{type(cost).__name__}")
+        try:
+            dc = np.asarray(cost(target, y, derivate=True), dtype=float)
+        except TypeError:
+            raise TypeError("cost must accept derivate=True and return dC/dy "
+                            "to be used for learning") from None
+        if dc.shape != y.shape or not np.all(np.isfinite(dc)):
+            raise ValueError(f"cost derivative must be {y.size} finite numbers, got {dc!r}")
+    if missing.any():
+        dc = np.where(missing, 0.0, dc)
+    errors = -dc * deriv
+    for lo, hi in groups:
+        yg, dg = y[lo:hi], dc[lo:hi]
+        errors[lo:hi] = -yg * (dg - float(yg @ dg))
+    return errors
+
+
+def output_groups(layout: Layout) -> tuple:
+    """The SOFTMAX groups among the outputs, as (lo, hi) ranges of the output vector."""
+    out = layout.structure.outputs
+    return tuple((lo - out.start, hi - out.start) for lo, hi in layout.structure.softmax
+                 if lo >= out.start)
 
 
 def output_errors(layout: Layout, target: np.ndarray, cost) -> np.ndarray:
     """The outputs' direct error terms for the network's own stream."""
     out = layout.structure.outputs
-    return errors_of(layout.units.act[out], layout.units.deriv[out], target, cost)
+    return errors_of(layout.units.act[out], layout.units.deriv[out], target, cost,
+                     output_groups(layout))
 
 
 def stream_errors(layout: Layout, S: np.ndarray, Y: np.ndarray, cost) -> np.ndarray:
@@ -75,9 +100,10 @@ def stream_errors(layout: Layout, S: np.ndarray, Y: np.ndarray, cost) -> np.ndar
     R = layout.rows
     y = S[:, R.act + out.start:R.act + out.stop]
     d = S[:, R.deriv + out.start:R.deriv + out.stop]
-    if cost is None:
+    if cost is None and not np.isnan(Y).any():
         return Y - y
-    return np.array([errors_of(y[b], d[b], Y[b], cost) for b in range(len(S))])
+    groups = output_groups(layout)
+    return np.array([errors_of(y[b], d[b], Y[b], cost, groups) for b in range(len(S))])
 
 
 class PythonLoops:

@@ -27,6 +27,7 @@ from .. import squash as _squash
 from ..store import Layout, Rows
 from ..structure import csr
 from .base import BUILT_IN, PythonLoops, stream_errors
+from .numpy_engine import NumpyEngine
 
 try:
     if os.environ.get("SYNAPSE_NO_JIT"):  # run as without numba (tests, debugging)
@@ -36,16 +37,23 @@ except ImportError:  # the JIT is optional
     numba = None
 
 SQUASH_CODES = {_squash.LOGISTIC: 0, _squash.TANH: 1, _squash.IDENTITY: 2, _squash.HLIM: 3,
-                _squash.RELU: 4}
+                _squash.RELU: 4, _squash.SOFTMAX: 5}
+SOFTMAX = SQUASH_CODES[_squash.SOFTMAX]
 #: Costs the kernels compute themselves: 0 is eq. 10's t - y (no cost named).
 COST_CODES = {None: 0, _cost.MSE: 1, _cost.CROSS_ENTROPY: 2, _cost.BINARY: 3}
 FMAX = float(np.finfo(float).max)
+#: The optimizers the kernels run, and the order of their hyperparameters (_update).
+OPT_KINDS = {"sgd": 0, "rmsprop": 1, "adam": 2, "rprop": 3}
+OPT_HYPER = ("momentum", "dampening", "nesterov", "weight_decay", "alpha", "beta1", "beta2",
+             "eps", "eta_minus", "eta_plus", "step_min", "step_max")
 EPS = _cost.EPS
 
 #: The index lists of the int arena, in order (see :func:`plan` for each one's meaning).
 LISTS = ("selfgate", "squash", "bias_at", "in_ptr", "in_conn", "in_w", "in_src", "in_gater",
          "in_x", "in_xs", "rk_ptr", "rk_rel", "rel_j", "rel_k", "rel_self", "x_mem",
-         "rc_ptr", "rc_w", "rc_src", "rel_ptr", "out_ptr", "out_conn", "out_w", "out_dst")
+         "rc_ptr", "rc_w", "rc_src", "rel_ptr", "out_ptr", "out_conn", "out_w", "out_dst",
+         "sm_lo", "sm_hi", "c_src", "c_dst", "c_gat", "c_w", "oa_ptr", "oa_conn", "ga_ptr",
+         "ga_conn", "gs_ptr", "gs_k")
 #: The header's numbers after the lists' offsets: sizes, then every row offset of the state.
 SCALARS = ("n_in", "N", "out_lo", "out_hi", "n_params", "sw0") + tuple(
     "row_" + f.name for f in fields(Rows))
@@ -71,7 +79,12 @@ def plan(layout: Layout) -> np.ndarray:
     unit k; rel_j/rel_k/rel_self/x_mem: per relation; rc_ptr/rc_w/rc_src: the
     gated connections behind each relation's T; rel_ptr: each gater's
     relations; out_ptr: the connections to later units (eq. 19), each with its
-    connection, weight slot and target."""
+    connection, weight slot and target; sm_lo/sm_hi: each SOFTMAX unit's group
+    (its units sm_lo[j]:sm_hi[j]; -1 for other units). For backpropagation
+    through time: c_src/c_dst/c_gat/c_w per connection; oa_ptr/oa_conn: every
+    connection out of each unit, recurrent ones included; ga_ptr/ga_conn: the
+    connections each unit gates; gs_ptr/gs_k: the units whose self-connection
+    each unit gates."""
     L, st = layout, layout.structure
     N = st.n_units
     in_order, in_ptr = csr(st.dst, N)
@@ -80,6 +93,14 @@ def plan(layout: Layout) -> np.ndarray:
     o_order, out_ptr = csr(st.src[later], N)
     gater = np.where(st.gater >= 0, st.gater, N)
     out_conn = later[o_order]
+    oa_order, oa_ptr = csr(st.src, N)
+    gated = np.flatnonzero(st.gater >= 0)
+    ga_order, ga_ptr = csr(st.gater[gated], N)
+    selfgated = np.flatnonzero(st.self_gater >= 0)
+    gs_order, gs_ptr = csr(st.self_gater[selfgated], N)
+    sm_lo, sm_hi = np.full(N, -1, dtype=np.int64), np.full(N, -1, dtype=np.int64)
+    for lo, hi in st.softmax:
+        sm_lo[lo:hi], sm_hi[lo:hi] = lo, hi
     lists = {
         "selfgate": np.where(st.self_gater >= 0, st.self_gater, N),
         "squash": np.array([SQUASH_CODES[f] for f in st.squash], dtype=np.int64),
@@ -90,6 +111,9 @@ def plan(layout: Layout) -> np.ndarray:
         "x_mem": L.x_mem, "rc_ptr": st.rel_conn_ptr, "rc_w": L.w_at[st.rel_conns],
         "rc_src": st.src[st.rel_conns], "rel_ptr": st.rel_ptr, "out_ptr": out_ptr,
         "out_conn": out_conn, "out_w": L.w_at[out_conn], "out_dst": st.dst[out_conn],
+        "sm_lo": sm_lo, "sm_hi": sm_hi, "c_src": st.src, "c_dst": st.dst, "c_gat": gater,
+        "c_w": L.w_at, "oa_ptr": oa_ptr, "oa_conn": oa_order, "ga_ptr": ga_ptr,
+        "ga_conn": gated[ga_order], "gs_ptr": gs_ptr, "gs_k": selfgated[gs_order],
     }
     scalars = {"n_in": st.n_inputs, "N": N, "out_lo": st.outputs.start,
                "out_hi": st.outputs.stop, "n_params": L.n_params, "sw0": len(L.V) - N}
@@ -138,6 +162,22 @@ if numba is not None:
         return (s if s > 0 else 0.0), (1.0 if s > 0 else 0.0)
 
     @_jit
+    def _softmax(Sb, STATE, ACT, DERIV, lo, hi):
+        """eq. 16 for the SOFTMAX group lo:hi, from its states: y = e^(s - max) / sum."""
+        top = Sb[STATE + lo]
+        for i in range(lo + 1, hi):
+            top = max(top, Sb[STATE + i])
+        total = 0.0
+        for i in range(lo, hi):
+            e = np.exp(Sb[STATE + i] - top)
+            Sb[ACT + i] = e
+            total += e
+        for i in range(lo, hi):
+            y = Sb[ACT + i] / total
+            Sb[ACT + i] = y
+            Sb[DERIV + i] = y * (1.0 - y)
+
+    @_jit
     def _step1(x, V, Sb, ix):
         """One step of one stream (Sb: its row of S; x its inputs): eqs. 14-18 for every
         unit in order."""
@@ -152,6 +192,7 @@ if numba is not None:
         RK_PTR, RK_REL, REL_J = ix[Head.RK_PTR], ix[Head.RK_REL], ix[Head.REL_J]
         REL_SELF, X_MEM = ix[Head.REL_SELF], ix[Head.X_MEM]
         RC_PTR, RC_W, RC_SRC = ix[Head.RC_PTR], ix[Head.RC_W], ix[Head.RC_SRC]
+        SM_LO, SM_HI = ix[Head.SM_LO], ix[Head.SM_HI]
         for i in range(n_in):
             Sb[ACT + i] = x[i]
             Sb[DERIV + i] = 0.0
@@ -178,9 +219,13 @@ if numba is not None:
             if not np.isfinite(s):  # overflowed: bounded as Neuron.activate does
                 s = 0.0 if s != s else (FMAX if s > 0 else -FMAX)
             Sb[STATE + j] = s
-            y, d = _squash(ix[SQ + j], s)  # eq. 16
-            Sb[ACT + j] = y
-            Sb[DERIV + j] = d
+            code = ix[SQ + j]
+            if code != SOFTMAX:
+                y, d = _squash(code, s)  # eq. 16
+                Sb[ACT + j] = y
+                Sb[DERIV + j] = d
+            elif ix[SM_HI + j] == j + 1:  # eq. 16 for a SOFTMAX group, once all its states exist
+                _softmax(Sb, STATE, ACT, DERIV, ix[SM_LO + j], j + 1)
             # eq. 18, j as the gated unit k of each relation
             for p in range(ix[RK_PTR + j], ix[RK_PTR + j + 1]):
                 r = ix[RK_REL + p]
@@ -206,10 +251,11 @@ if numba is not None:
 
     @_jit
     def _errors(target, cost, S, ix, errors):
-        """The outputs' error: t - y (eq. 10), or -dC/dy f'(s) for MSE / cross-entropy.
-        target and errors: streams x outputs."""
+        """The outputs' error: t - y (eq. 10), or -dC/dy f'(s) for MSE / cross-entropy,
+        through the Jacobian for a SOFTMAX group. target and errors: streams x outputs."""
         out_lo, out_hi = ix[Head.OUT_LO], ix[Head.OUT_HI]
         ACT, DERIV = ix[Head.ROW_ACT], ix[Head.ROW_DERIV]
+        SM_LO, SM_HI = ix[Head.SM_LO], ix[Head.SM_HI]
         n = out_hi - out_lo
         for b in range(S.shape[0]):
             for i in range(n):
@@ -218,12 +264,27 @@ if numba is not None:
                 if cost == 0:
                     errors[b, i] = t - y
                 elif cost == 1:
-                    errors[b, i] = 2.0 * (t - y) / n * S[b, DERIV + out_lo + i]
+                    errors[b, i] = -2.0 * (t - y) / n  # dC/dy, for now
                 elif 0.0 <= y <= 1.0:  # cross-entropy; flat (derivative 0) outside [0, 1]
-                    errors[b, i] = (t / (y + EPS) - (1.0 - t) / ((1.0 + EPS) - y)) * S[
-                        b, DERIV + out_lo + i]
+                    errors[b, i] = -t / (y + EPS) + (1.0 - t) / ((1.0 + EPS) - y)
                 else:
                     errors[b, i] = 0.0
+            if cost == 0:
+                continue
+            i = 0
+            while i < n:  # -dC/ds: f'(s) for a unit, the Jacobian for a SOFTMAX group
+                j = out_lo + i
+                if ix[SM_LO + j] < 0:
+                    errors[b, i] = -errors[b, i] * S[b, DERIV + j]
+                    i += 1
+                    continue
+                hi = ix[SM_HI + j] - out_lo
+                dot = 0.0
+                for q in range(i, hi):
+                    dot += S[b, ACT + out_lo + q] * errors[b, q]
+                for q in range(i, hi):
+                    errors[b, q] = -S[b, ACT + out_lo + q] * (errors[b, q] - dot)
+                i = hi
 
     @_jit
     def _learn1(scale, errors, V, D, Sb, ix):
@@ -240,11 +301,25 @@ if numba is not None:
         OUT_PTR, OUT_CONN = ix[Head.OUT_PTR], ix[Head.OUT_CONN]
         OUT_W, OUT_DST = ix[Head.OUT_W], ix[Head.OUT_DST]
         REL_PTR, REL_K, X_MEM = ix[Head.REL_PTR], ix[Head.REL_K], ix[Head.X_MEM]
+        SM_LO, SM_HI, ACT = ix[Head.SM_LO], ix[Head.SM_HI], ix[Head.ROW_ACT]
         for j in range(N - 1, n_in - 1, -1):  # later units first
             acc = 0.0
             for q in range(ix[OUT_PTR + j], ix[OUT_PTR + j + 1]):
                 acc += Sb[DELTA + ix[OUT_DST + q]] * Sb[G + ix[OUT_CONN + q]] * V[
                     ix[OUT_W + q]]
+            lo = ix[SM_LO + j]
+            if lo >= 0:  # a SOFTMAX unit: keep a_j and the error until its group is done
+                Sb[DELTAP + j] = acc
+                Sb[DELTA + j] = errors[j - out_lo] if j >= out_lo else 0.0
+                if j == lo:  # eq. 21 through the group's Jacobian
+                    dot = 0.0
+                    for i in range(lo, ix[SM_HI + j]):
+                        dot += Sb[ACT + i] * Sb[DELTAP + i]
+                    for i in range(lo, ix[SM_HI + j]):
+                        d = Sb[ACT + i] * (Sb[DELTAP + i] - dot) + Sb[DELTA + i]
+                        Sb[DELTAP + i] = d
+                        Sb[DELTA + i] = d
+                continue
             dp = Sb[DERIV + j] * acc  # eq. 21
             if j >= out_lo:
                 dp += errors[j - out_lo]  # eq. 10
@@ -381,6 +456,254 @@ if numba is not None:
         return orders.shape[0]
 
 
+    @_jit
+    def _update(kind, lr, hyper, P, g, state, t):
+        """One optimizer step on parameters P along the gradient g (in place), the
+        same rules as synapse.optim (where each is defined and referenced).
+        hyper: momentum, dampening, nesterov, weight_decay, alpha, beta1, beta2,
+        eps, eta_minus, eta_plus, step_min, step_max (see OPT_HYPER); state: one
+        row per moment; t: the step's number, from 1."""
+        momentum, dampening, nesterov, decay = hyper[0], hyper[1], hyper[2], hyper[3]
+        alpha, beta1, beta2, eps = hyper[4], hyper[5], hyper[6], hyper[7]
+        eta_minus, eta_plus, step_min, step_max = hyper[8], hyper[9], hyper[10], hyper[11]
+        if kind == 0:  # SGD, with momentum and Nesterov's variant
+            for p in range(P.shape[0]):
+                d = g[p] + decay * P[p] if decay != 0.0 else g[p]
+                if momentum != 0.0:
+                    buf = d if t == 1 else momentum * state[0, p] + (1.0 - dampening) * d
+                    state[0, p] = buf
+                    d = d + momentum * buf if nesterov != 0.0 else buf
+                P[p] -= lr * d
+        elif kind == 1:  # RMSprop
+            for p in range(P.shape[0]):
+                d = g[p] + decay * P[p] if decay != 0.0 else g[p]
+                v = alpha * state[0, p] + (1.0 - alpha) * d * d
+                state[0, p] = v
+                P[p] -= lr * d / (np.sqrt(v) + eps)
+        elif kind == 2:  # Adam
+            c1 = 1.0 - beta1 ** t
+            c2 = 1.0 - beta2 ** t
+            for p in range(P.shape[0]):
+                d = g[p] + decay * P[p] if decay != 0.0 else g[p]
+                m = beta1 * state[0, p] + (1.0 - beta1) * d
+                v = beta2 * state[1, p] + (1.0 - beta2) * d * d
+                state[0, p] = m
+                state[1, p] = v
+                P[p] -= (lr / c1) * m / (np.sqrt(v) / np.sqrt(c2) + eps)
+        else:  # Rprop
+            for p in range(P.shape[0]):
+                d = g[p]
+                step = state[1, p] if t > 1 else lr
+                sign = d * state[0, p]
+                if sign > 0.0:
+                    step *= eta_plus
+                elif sign < 0.0:
+                    step *= eta_minus
+                    d = 0.0
+                step = min(max(step, step_min), step_max)
+                state[1, p] = step
+                state[0, p] = d
+                if d > 0.0:
+                    P[p] -= step
+                elif d < 0.0:
+                    P[p] += step
+
+    @_jit
+    def _apply(kind, lr, hyper, state, steps, clip, count, V, G, n_params):
+        """The gradient summed in G over ``count`` rows: averaged, clipped to norm
+        ``clip`` (0: not clipped), one optimizer step; G back to 0."""
+        scale = 1.0 / count
+        if clip > 0.0:
+            norm = 0.0
+            for p in range(n_params):
+                norm += (G[p] * scale) ** 2
+            norm = np.sqrt(norm)
+            if norm > clip:
+                scale *= clip / norm
+        for p in range(n_params):
+            G[p] *= scale
+        steps[0] += 1
+        _update(kind, lr, hyper, V[:n_params], G, state, steps[0])
+        G[:] = 0.0
+
+    @_jit
+    def _fit(Xs, Ys, orders, rates, learn_cost, error_cost, target_error, batch, kind, hyper,
+             state, steps, clip, errors, V, S, G, ix):
+        """Passes with mini-batches and an optimizer (Xs: rows x 1 x inputs): pass k
+        visits rows orders[k], adding each row's gradient into G; every ``batch``
+        rows, and at the end of a pass, _apply steps the parameters at rates[k].
+        errors[k] is the mean cost of the pass's activations; stops after the
+        first pass at or below target_error; returns the number of passes run."""
+        out_lo, out_hi = ix[Head.OUT_LO], ix[Head.OUT_HI]
+        n_params = ix[Head.N_PARAMS]
+        delta_out = np.empty((1, out_hi - out_lo))
+        for k in range(orders.shape[0]):
+            total = 0.0
+            count = 0
+            for i in orders[k]:
+                _step1(Xs[i, 0], V, S[0], ix)
+                total += _cost(Ys[i], error_cost, S, ix)
+                _errors(Ys[i], learn_cost, S, ix, delta_out)
+                _learn1(-1.0, delta_out[0], V, G, S[0], ix)
+                count += 1
+                if count == batch:
+                    _apply(kind, rates[k], hyper, state, steps, clip, count, V, G, n_params)
+                    count = 0
+            if count:
+                _apply(kind, rates[k], hyper, state, steps, clip, count, V, G, n_params)
+            errors[k] = total / orders.shape[1]
+            if errors[k] <= target_error:
+                return k + 1
+        return orders.shape[0]
+
+
+    @_jit
+    def _target_errors(target, cost, Sb, ix, err):
+        """One stream's outputs' error terms (-dC/ds, or t - y for eq. 10) towards a
+        target row in which NaN means "no target here": those outputs contribute
+        nothing (a SOFTMAX group's Jacobian mixes only the others)."""
+        out_lo, out_hi = ix[Head.OUT_LO], ix[Head.OUT_HI]
+        ACT, DERIV = ix[Head.ROW_ACT], ix[Head.ROW_DERIV]
+        SM_LO, SM_HI = ix[Head.SM_LO], ix[Head.SM_HI]
+        n = out_hi - out_lo
+        for i in range(n):
+            y = Sb[ACT + out_lo + i]
+            t = target[i]
+            if t != t:
+                err[i] = 0.0
+            elif cost == 0:
+                err[i] = t - y
+            elif cost == 1:
+                err[i] = -2.0 * (t - y) / n
+            elif 0.0 <= y <= 1.0:
+                err[i] = -t / (y + EPS) + (1.0 - t) / ((1.0 + EPS) - y)
+            else:
+                err[i] = 0.0
+        if cost == 0:
+            return
+        i = 0
+        while i < n:
+            j = out_lo + i
+            if ix[SM_LO + j] < 0:
+                err[i] = -err[i] * Sb[DERIV + j]
+                i += 1
+                continue
+            hi = ix[SM_HI + j] - out_lo
+            dot = 0.0
+            for q in range(i, hi):
+                dot += Sb[ACT + out_lo + q] * err[q]
+            for q in range(i, hi):
+                err[q] = -Sb[ACT + out_lo + q] * (err[q] - dot)
+            i = hi
+
+    @_jit
+    def _bptt(Xs, Ys, cost, V, S, ix, D, scale, out):
+        """Backpropagation through time over a window, for every stream (row of S):
+        steps Xs[b] (window x inputs) from S[b], recording what the backward pass
+        needs, writes the outputs to out[b], then walks back through the window
+        (later steps first, later units first) and adds scale times the sum over
+        steps and streams of -dL/dw into D (scale -1: the gradient of the loss L,
+        the sum of the steps' costs towards Ys[b], NaN meaning no target). The
+        state before the window is a constant (truncation); S[b] ends as the
+        state after the window. Exact on any topology: docs/equations.md."""
+        n_in, N = ix[Head.N_IN], ix[Head.N]
+        out_lo, out_hi = ix[Head.OUT_LO], ix[Head.OUT_HI]
+        n_params, SW = ix[Head.N_PARAMS], ix[Head.SW0]
+        STATE, ACT, DERIV = ix[Head.ROW_STATE], ix[Head.ROW_ACT], ix[Head.ROW_DERIV]
+        SELFGATE, BIAS_AT = ix[Head.SELFGATE], ix[Head.BIAS_AT]
+        IN_PTR, IN_CONN = ix[Head.IN_PTR], ix[Head.IN_CONN]
+        C_SRC, C_DST, C_GAT, C_W = ix[Head.C_SRC], ix[Head.C_DST], ix[Head.C_GAT], ix[Head.C_W]
+        OA_PTR, OA_CONN = ix[Head.OA_PTR], ix[Head.OA_CONN]
+        GA_PTR, GA_CONN = ix[Head.GA_PTR], ix[Head.GA_CONN]
+        GS_PTR, GS_K = ix[Head.GS_PTR], ix[Head.GS_K]
+        SM_LO, SM_HI = ix[Head.SM_LO], ix[Head.SM_HI]
+        W = Xs.shape[1]
+        n_out = out_hi - out_lo
+        act = np.empty((W + 1, N + 2))   # act[r]: the activations after step r - 1
+        state = np.empty((W + 1, N))     # state[r]: the states after step r - 1
+        deriv = np.empty((W, N))
+        err = np.zeros((W, n_out))
+        cur = np.zeros(N + 1)            # delta(t), minus dL/ds
+        nxt = np.zeros(N + 1)            # delta(t + 1)
+        raw = np.zeros(N)                # a SOFTMAX unit's minus dL/dy until its group is done
+        for b in range(S.shape[0]):
+            Sb = S[b]
+            act[0] = Sb[ACT:ACT + N + 2]
+            state[0] = Sb[STATE:STATE + N]
+            for t in range(W):
+                _step1(Xs[b, t], V, Sb, ix)
+                act[t + 1] = Sb[ACT:ACT + N + 2]
+                state[t + 1] = Sb[STATE:STATE + N]
+                deriv[t] = Sb[DERIV:DERIV + N]
+                for q in range(n_out):
+                    out[b, t, q] = Sb[ACT + out_lo + q]
+                _target_errors(Ys[b, t], cost, Sb, ix, err[t])
+            nxt[:] = 0.0
+            for t in range(W - 1, -1, -1):
+                now, before, after = act[t + 1], act[t], act[t + 2] if t + 1 < W else act[t + 1]
+                for j in range(N - 1, n_in - 1, -1):
+                    acc = 0.0  # minus dL/dy_j(t)
+                    for q in range(ix[OA_PTR + j], ix[OA_PTR + j + 1]):
+                        c = ix[OA_CONN + q]
+                        k = ix[C_DST + c]
+                        g = ix[C_GAT + c]
+                        if k > j:  # read within step t (eq. 15)
+                            gain = 1.0 if g == N else (now[g] if g < k else before[g])
+                            acc += cur[k] * gain * V[ix[C_W + c]]
+                        elif t + 1 < W:  # a recurrent connection: read at step t + 1
+                            gain = 1.0 if g == N else (after[g] if g < k else now[g])
+                            acc += nxt[k] * gain * V[ix[C_W + c]]
+                    for q in range(ix[GA_PTR + j], ix[GA_PTR + j + 1]):  # j's gains (eq. 14)
+                        c = ix[GA_CONN + q]
+                        k, a = ix[C_DST + c], ix[C_SRC + c]
+                        if j < k:  # k reads y_j(t)
+                            acc += cur[k] * V[ix[C_W + c]] * (now[a] if a < k else before[a])
+                        elif t + 1 < W:  # k reads y_j(t) at step t + 1
+                            acc += nxt[k] * V[ix[C_W + c]] * (after[a] if a < k else now[a])
+                    for q in range(ix[GS_PTR + j], ix[GS_PTR + j + 1]):  # gated self-connections
+                        k = ix[GS_K + q]
+                        if j < k:
+                            acc += cur[k] * V[SW + k] * state[t][k]
+                        elif t + 1 < W:
+                            acc += nxt[k] * V[SW + k] * state[t + 1][k]
+                    e = err[t, j - out_lo] if j >= out_lo else 0.0
+                    carry = 0.0  # through the self-connection, from step t + 1
+                    if t + 1 < W and V[SW + j] != 0.0:
+                        sg = ix[SELFGATE + j]
+                        gain = 1.0 if sg == N else (after[sg] if sg < j else now[sg])
+                        carry = nxt[j] * gain * V[SW + j]
+                    lo = ix[SM_LO + j]
+                    if lo < 0:
+                        cur[j] = deriv[t, j] * acc + e + carry
+                        continue
+                    raw[j] = acc
+                    cur[j] = e + carry
+                    if j == lo:  # the SOFTMAX group's Jacobian, now that all its units are done
+                        dot = 0.0
+                        for i in range(lo, ix[SM_HI + j]):
+                            dot += now[i] * raw[i]
+                        for i in range(lo, ix[SM_HI + j]):
+                            cur[i] += now[i] * (raw[i] - dot)
+                # dL/dw_ji = -sum over t of delta_j(t) g_ji(t) y_i as j read it; dL/db_j likewise
+                for j in range(n_in, N):
+                    d = cur[j]
+                    if d == 0.0:
+                        continue
+                    for q in range(ix[IN_PTR + j], ix[IN_PTR + j + 1]):
+                        c = ix[IN_CONN + q]
+                        w = ix[C_W + c]
+                        if w >= n_params:
+                            continue
+                        a, g = ix[C_SRC + c], ix[C_GAT + c]
+                        gain = 1.0 if g == N else (now[g] if g < j else before[g])
+                        D[w] += scale * d * gain * (now[a] if a < j else before[a])
+                    at = ix[BIAS_AT + j]
+                    if at < n_params:
+                        D[at] += scale * d
+                nxt[:] = cur
+        return W
+
+
 #: The gradients the kernels compute (BINARY has none).
 LEARN_CODES = {c: COST_CODES[c] for c in BUILT_IN}
 
@@ -395,6 +718,7 @@ class JitEngine(PythonLoops):
         self.ix = plan(layout)
         self.out = layout.units.act[layout.structure.outputs]
         self.errors = np.empty((1, len(self.out)))  # the outputs' errors, for the own stream
+        self._numpy: NumpyEngine | None = None
 
     def activate(self, x: np.ndarray) -> np.ndarray:
         L = self.layout
@@ -486,6 +810,24 @@ class JitEngine(PythonLoops):
                    np.ascontiguousarray(rates, dtype=float), LEARN_CODES[cost],
                    COST_CODES[error_cost], float(target_error), errors, L.V, L.S, self.ix)
         return n, errors[:n]
+
+    def bptt(self, S: np.ndarray, X: np.ndarray, Y: np.ndarray, cost, D: np.ndarray,
+             scale: float) -> np.ndarray:
+        """Backpropagation through time over the window X for the streams S (the
+        kernel _bptt; a cost the kernels lack goes to the numpy engine's walk)."""
+        code = LEARN_CODES.get(cost)
+        if code is None:
+            return self.numpy().bptt(S, X, Y, cost, D, scale)
+        out = np.empty(Y.shape)
+        _bptt(np.ascontiguousarray(X, dtype=float), np.ascontiguousarray(Y, dtype=float), code,
+              self.layout.V, S, self.ix, D, float(scale), out)
+        return out
+
+    def numpy(self) -> NumpyEngine:
+        """A numpy engine over the same layout, for what this path has no loop of its own."""
+        if self._numpy is None:
+            self._numpy = NumpyEngine(self.layout)
+        return self._numpy
 
     def clear(self) -> None:
         L = self.layout

@@ -32,6 +32,7 @@ import numpy as np
 from .. import squash as _squash
 from ..store import Layout
 from ..structure import csr
+from . import bptt
 from .base import PythonLoops, stream_errors
 
 _NONE = np.zeros(0, dtype=np.int64)
@@ -55,13 +56,19 @@ def squash_into(f, s: np.ndarray, y: np.ndarray, d: np.ndarray) -> None:
     elif f is _squash.IDENTITY:
         y[...] = s
         d[...] = 1.0
+    elif f is _squash.SOFTMAX:  # over the group (the first axis), as squash.SOFTMAX
+        with np.errstate(over="ignore"):  # s - max below -max float is -inf: e^-inf = 0
+            e = np.exp(s - s.max(axis=0))
+        np.divide(e, e.sum(axis=0), out=y)
+        np.subtract(1.0, y, out=d)
+        d *= y
     else:
         y[...], d[...] = squash_both(f, s)
 
 
 def squash_both(f, s: np.ndarray):
     """f(s) and f'(s) for an array."""
-    if f in (_squash.LOGISTIC, _squash.TANH, _squash.IDENTITY):
+    if f in (_squash.LOGISTIC, _squash.TANH, _squash.IDENTITY, _squash.SOFTMAX):
         y, d = np.empty_like(s), np.empty_like(s)
         squash_into(f, s, y, d)
         return y, d
@@ -157,6 +164,7 @@ class Segment:
     ins: list[Bundle]
     outs: list[Bundle]            # connections from these units to later units (eq. 19)
     squash: list[tuple]           # (f, local indices or None for all)
+    softmax: list[tuple]          # SOFTMAX groups, as local (lo, hi)
     selfgate: np.ndarray | None   # act_ext index of each unit's self-gain (None: none gated)
     nodecay: bool                 # no unit is self-connected
     bias: np.ndarray | None       # the biases: a view of V, or None (then bias_at)
@@ -252,6 +260,8 @@ class Plan:
             return False
         if any(self.by_src.get(x) for x in (*run, b)):
             return False  # a run's layers project nowhere
+        if any(self.layer[lo] in (*run, b) for lo, _ in st.softmax):
+            return False  # a SOFTMAX group is normalised on its own
         sources = [blk.src for blk in self.by_dst.get(b, ())]
         for a in (*run, b):
             blks = self.by_dst.get(a, ())
@@ -380,8 +390,9 @@ class Plan:
         g_one = g_r1 - g_r0 == hi - lo and bool(np.array_equal(js, np.arange(lo, hi)))
         g_starts = np.r_[0, np.flatnonzero(np.diff(js)) + 1].astype(np.int64) if len(js) \
             else _NONE
+        softmax = [(a - lo, b - lo) for a, b in st.softmax if lo <= a and b <= hi]
         return Segment(
-            lo, hi, ins, self._outs(run, lo, hi), squash,
+            lo, hi, ins, self._outs(run, lo, hi), squash, softmax,
             np.where(sg >= 0, sg, N) if np.any(sg >= 0) else None,
             not bool(np.any(st.memory[lo:hi])), bias, bias_at, L.selfw[lo:hi],
             r_idx, r_kloc, np.flatnonzero(st.rel_self[r_idx]), _span(r_idx, r_idx),
@@ -554,6 +565,7 @@ class NumpyEngine(PythonLoops):
         self.plan = Plan(layout, fuse)
         self.own = Views(self.plan, layout.S)
         self._batch: Views | None = None
+        self._through = None
         self.scratch = {}  # per dense bundle, an array for its change (eq. 24)
 
     def views(self, S: np.ndarray) -> Views:
@@ -626,9 +638,12 @@ class NumpyEngine(PythonLoops):
                 if len(s.xb_rel):  # eq. 18, the stored extended traces (k self-connected)
                     _extended(s, v.xdense[si], Tv, decay, v)
 
-    def responsibilities(self, v: Views, errors: np.ndarray) -> None:
+    def responsibilities(self, v: Views, errors: np.ndarray, extra_acc=None,
+                         extra_delta=None) -> None:
         """eqs. 10, 19-23 for every stream: delta^P_j and delta_j, later units first.
-        ``errors`` (outputs,) or (outputs, streams): each output's direct error term."""
+        ``errors`` (outputs,) or (outputs, streams): each output's direct error term.
+        Backpropagation through time adds what comes from the next step: into each
+        unit's sum before its derivative (``extra_acc``) and after (``extra_delta``)."""
         P, V = self.plan, self.layout.V
         st = P.st
         delta_ext = v.delta_ext
@@ -637,7 +652,12 @@ class NumpyEngine(PythonLoops):
             acc = np.zeros((s.hi - s.lo, *v.tail))
             for bd, (_, G, _) in zip(s.outs, v.outs[si]):
                 _bundle_out(bd, V, G, v.G, delta_ext, acc)
+            if extra_acc is not None:
+                acc += extra_acc[s.lo:s.hi]
             dp = sv.deriv * acc  # eq. 21
+            for a, b in s.softmax:  # through a SOFTMAX group's Jacobian
+                y, ag = sv.act[a:b], acc[a:b]
+                dp[a:b] = y * (ag - (y * ag).sum(axis=0))
             if s.hi > P.out_lo:
                 dp += errors[s.lo - P.out_lo:s.hi - P.out_lo]  # eq. 10
             sv.deltap[...] = dp
@@ -651,6 +671,8 @@ class NumpyEngine(PythonLoops):
                 sv.delta[...] = dp + sv.deriv * dg  # eq. 23
             else:
                 sv.delta[...] = dp
+            if extra_delta is not None:
+                sv.delta += extra_delta[s.lo:s.hi]
 
     def accumulate(self, v: Views, D: np.ndarray, scale: float) -> None:
         """eq. 24 for every stream, summed over streams: D[slot] += scale * (the
@@ -728,6 +750,17 @@ class NumpyEngine(PythonLoops):
         errors = stream_errors(self.layout, S, Y, cost)
         self.responsibilities(v, errors.T if len(S) > 1 else errors[0])
         self.accumulate(v, D, -1.0)
+
+    def new_views(self, S: np.ndarray) -> Views:
+        return Views(self.plan, S)
+
+    def bptt(self, S: np.ndarray, X: np.ndarray, Y: np.ndarray, cost, D: np.ndarray,
+             scale: float) -> np.ndarray:
+        """Backpropagation through time over the window X for the streams S (see
+        :mod:`synapse.engine.bptt`); returns the outputs, (streams, steps, outputs)."""
+        if self._through is None:
+            self._through = bptt.Through(self.layout)
+        return bptt.gradient(self, self._through, S, X, Y, cost, D, scale)
 
     def propagate(self, rate: float, errors: np.ndarray) -> None:
         """Responsibilities, then one learning step at ``rate`` (eq. 24)."""

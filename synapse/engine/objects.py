@@ -6,6 +6,7 @@ import numpy as np
 
 from ..store import Layout
 from .base import PythonLoops
+from .numpy_engine import NumpyEngine
 
 
 class ObjectsEngine(PythonLoops):
@@ -20,6 +21,7 @@ class ObjectsEngine(PythonLoops):
         self.inputs = st.neurons[:st.n_inputs]
         self.others = st.neurons[st.n_inputs:]
         self.outputs = st.neurons[st.outputs]
+        self._numpy: NumpyEngine | None = None
 
     def activate(self, x: np.ndarray) -> np.ndarray:
         if not np.isfinite(x).all():
@@ -69,6 +71,17 @@ class ObjectsEngine(PythonLoops):
             S[b] = own[0]
         own[...] = saved
         grad[...] = kept
+
+    def numpy(self) -> NumpyEngine:
+        """A numpy engine over the same layout, for what this path has no loop of its own."""
+        if self._numpy is None:
+            self._numpy = NumpyEngine(self.layout)
+        return self._numpy
+
+    def bptt(self, S: np.ndarray, X: np.ndarray, Y: np.ndarray, cost, D: np.ndarray,
+             scale: float) -> np.ndarray:
+        """Backpropagation through time: the numpy engine's walk, on the same layout."""
+        return self.numpy().bptt(S, X, Y, cost, D, scale)
 
     def clear(self) -> None:
         for n in self.layout.structure.neurons:
