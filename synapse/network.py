@@ -747,6 +747,14 @@ class _LoadedGains:
     def train(self, *args):
         return None  # passes run row by row until the first step is done
 
+    def bptt(self, S, X, Y, cost, D, *args):
+        """Through time the first step cannot be split off: backpropagation
+        through time reads the loaded gains as synapse does. On the network's
+        own stream that is its first step: the loaded gains end there."""
+        if S is self.layout.S:
+            self._done()
+        return self.inner.bptt(S, X, Y, cost, D, *args)
+
     def clear(self) -> None:
         self.inner.clear()
         self._done()

@@ -139,6 +139,19 @@ def test_loaded_gains_survive_a_save_and_a_clone_before_the_first_step(tmp_path)
     assert "pending_gains" not in net.to_json()["synapse"]
 
 
+def test_bptt_on_the_own_stream_ends_the_loaded_gains():
+    net = Network.from_json(LIQUID["network"])
+    x = np.array(LIQUID["inputs"]["a"])
+    net.bptt(x[:2][None], np.zeros((1, 2, 2)))  # copies of the state: nothing ends
+    assert net._gains_pending
+    net.bptt(x[:2], np.zeros((2, 2)))
+    assert not net._gains_pending
+    twin = Network.from_json(LIQUID["network"])
+    twin._gains_pending = False
+    twin.run(x[:2])
+    np.testing.assert_allclose(net.activate(x[2]), twin.activate(x[2]), rtol=0, atol=1e-12)
+
+
 def test_clear_ends_the_loaded_gains():
     net = Network.from_json(LIQUID["network"])
     net.clear()
