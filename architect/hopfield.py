@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from synapse import ConnectionType, Layer, Network, _check, rng, squash, store
+from synapse import ConnectionType, Layer, LayerConnection, Network, _check, rng, squash
 
 
 def _patterns(values, size: int, what: str) -> np.ndarray:
@@ -23,6 +23,17 @@ def _patterns(values, size: int, what: str) -> np.ndarray:
     if not np.all((arr == 0) | (arr == 1)):
         raise ValueError(f"{what} must hold only 0 and 1")
     return arr
+
+
+def _view(a: Layer, b: Layer, kind: ConnectionType, conns: list) -> LayerConnection:
+    """A LayerConnection over existing connections, made without connecting
+    anything (nor drawing a random number)."""
+    view = LayerConnection.__new__(LayerConnection)
+    view.from_, view.to, view.selfconnection, view.type = a, b, a is b, kind
+    view.list = conns
+    view.connections = {c.ID: c for c in conns}
+    view.gatedfrom = []
+    return view
 
 
 class Hopfield(Network):
@@ -67,16 +78,27 @@ class Hopfield(Network):
         self.sweeps = 0
         self.stable = True
 
+    #: plain attributes that copies and files carry (see ``Network.clone``)
+    _saved_attributes = ("sweeps", "stable")
+
     @property
     def size(self) -> int:
         return self.layers.output.size
 
-    def clone(self) -> Hopfield:
-        """An independent Hopfield network with the same weights and state."""
-        twin = Hopfield(self.size)
-        store.copy_numbers(self._compiled(), twin._compiled())  # the same structure
-        twin.sweeps, twin.stable = self.sweeps, self.stable
-        return twin
+    def _relink(self) -> None:
+        """Find the clamp and the recurrent connections again in the layers (for
+        a copy or a loaded file, whose constructor does not run), as they are
+        now: a changed squash, an added neuron and changed weights are kept."""
+        probe, pool = self.layers.input, self.layers.output
+        members = set(pool.list)
+        self._clamp = _view(probe, pool, ConnectionType.ONE_TO_ONE,
+                            [c for n in probe.list for c in n.connections.projected
+                             if c.to in members])
+        self._recurrent = _view(pool, pool, ConnectionType.ALL_TO_ELSE,
+                                [c for n in pool.list for c in n.connections.projected
+                                 if c.to in members and c.to is not n])
+        self.__dict__.setdefault("sweeps", 0)
+        self.__dict__.setdefault("stable", True)
 
     def learn(self, patterns) -> None:
         """Store ``patterns`` (a list of 0/1 vectors), replacing what was stored.

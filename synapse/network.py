@@ -2,9 +2,12 @@
 trained as one, in one activation order."""
 from __future__ import annotations
 
+import dataclasses
 import html
+import importlib
 import math
 import threading
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 import numpy as np
@@ -60,6 +63,9 @@ class Network:
     >>> net.inputs(), net.outputs(), len(net.neurons())
     (2, 1, 6)
     """
+
+    _squash_names: dict   # a loaded network's own squash functions -> the names read
+    _gains_pending: bool  # loaded from synaptic.js or neataptic, first step not taken
 
     def __init__(self, input: Layer | None = None, hidden=None, output: Layer | None = None):
         self.layers = SimpleNamespace(input=Layer(0), hidden=[], output=Layer(0))
@@ -122,7 +128,10 @@ class Network:
                 layout = self._compiled()
                 if self._engine is None:
                     kind = self._engine_kind if self._optimize else "objects"
-                    self._engine = make_engine(layout, kind)
+                    engine = make_engine(layout, kind)
+                    if self.__dict__.get("_gains_pending"):  # loaded from synaptic.js
+                        engine = _loaded_gains(self, engine)
+                    self._engine = engine
                 engine = self._engine
         return engine
 
@@ -589,46 +598,181 @@ class Network:
 
     # ---- copies and views ----
     def clone(self) -> Network:
-        """An independent copy with the same structure and every number (traces too)."""
+        """An independent copy with the same structure and every number (traces
+        too), of the same class (a Hopfield network's clone is a Hopfield
+        network, with any change made to it)."""
         i, h, o = serialize.copy_layers(self)
-        copy = Network(input=i, hidden=h, output=o)
+        copy = _instance(type(self), i, h, o, self._attributes())
         copy._optimize = self._optimize
         copy._engine_kind = self._engine_kind  # the same engine, the same sums
+        copy._squash_names = dict(self.__dict__.get("_squash_names", {}))
+        copy._gains_pending = self.__dict__.get("_gains_pending", False)
         # identical structure gives an identical layout: one copy of each arena
         # carries every number (weights, biases, states, traces)
         store.copy_numbers(self._compiled(), copy._compiled())
         return copy
 
-    def to_json(self) -> dict:
-        """synaptic.js's toJSON() schema (see ``Network.from_json``)."""
-        return serialize.to_json(self)
+    def _attributes(self) -> dict:
+        """The architecture's own plain attributes (``_saved_attributes``)."""
+        return {k: self.__dict__[k] for k in getattr(type(self), "_saved_attributes", ())
+                if k in self.__dict__}
+
+    def _meta(self) -> dict:
+        """The ``"synapse"`` entry of the JSON: the format, the class when it is a
+        known architecture, its plain attributes, whether gains are pending."""
+        meta: dict = {"format": serialize.FORMAT}
+        name = type(self).__name__
+        if architectures().get(name) is type(self):
+            meta["class"] = name
+        attributes = self._attributes()
+        if attributes:
+            meta["attributes"] = attributes
+        if self.__dict__.get("_gains_pending"):
+            meta["pending_gains"] = True
+        return meta
+
+    def to_json(self, state: bool = False) -> dict:
+        """synaptic.js's toJSON() schema (see ``Network.from_json``), readable by
+        synaptic.js, plus keys synaptic.js ignores: ``"synapse"`` (the format and
+        the architecture's class), labels, held-fixed biases and weights, and
+        with ``state=True`` what learning reads next (traces, extended traces,
+        gating terms, gains as read, responsibilities), so that a network
+        loaded from it learns on exactly as this one would.
+
+        >>> import synapse
+        >>> from architect import LSTM
+        >>> synapse.seed(0)
+        >>> net = LSTM(1, 2, 1)
+        >>> _ = net.activate([0.5])
+        >>> data = net.to_json(state=True)
+        >>> data["synapse"]["class"], "trace" in data["connections"][0]
+        ('LSTM', True)
+        >>> twin = synapse.Network.from_json(data)
+        >>> type(twin).__name__, bool((twin.activate([1]) == net.activate([1])).all())
+        ('LSTM', True)
+        """
+        learning = None
+        if _check.flag(state, "state"):
+            layout = self._compiled()
+            learning = (layout.structure, store.learning_state(layout))
+        return serialize.to_json(self, learning, meta=self._meta())
 
     @classmethod
-    def _assemble(cls, layers: serialize.Layers) -> Network:
-        """A network from loaded layers; its gains as read follow the gaters'
-        stored activations (docs/differences.md)."""
-        i, h, o = layers
-        net = Network(input=i, hidden=h, output=o)
-        store.gains_from_gaters(net._compiled())
+    def _assemble(cls, loaded: serialize.Loaded, klass: type | None = None) -> Network:
+        """A network from a file that was read: of the recorded class (or
+        ``klass``), with the saved learning state written into its arrays.
+
+        A file from synaptic.js or neataptic carries no gains: there every gain
+        reads 1 until its gater activates, so until the first step the gated
+        connections whose gater comes at or after them read 1 here too
+        (docs/differences.md)."""
+        klass = klass or _class_of(cls, loaded.cls)
+        i, h, o = loaded.layers
+        net = _instance(klass, i, h, o, loaded.attributes)
+        net._squash_names = loaded.squash_names
+        layout = net._compiled()
+        gated = layout.structure.gater >= 0
+        if loaded.pending_gains:
+            layout.links.g[gated] = 1.0  # what synaptic.js's gains read now
+        else:
+            store.gains_from_gaters(layout)
+        store.set_learning_state(
+            layout, units=[(n._u, *v) for n, *v in loaded.units],
+            links=[(c._c, g, e) for c, g, e in loaded.links],
+            relations=[(j._u, k._u, t, xb) for j, k, t, xb in loaded.relations],
+            extended=[(c._c, k._u, x) for c, k, x in loaded.extended])
+        net._gains_pending = loaded.pending_gains
         return net
 
     @classmethod
     def from_json(cls, data, squashes=None) -> Network:
-        """A network from synaptic.js's JSON (a dict or a string).
+        """A network from synaptic.js's JSON (a dict or a string), of any
+        synaptic.js version (indices written as "12" included), or from
+        ``to_json``.
 
         ``squashes`` maps extra squash names to functions, for networks saved
-        with user-defined squashes. Raises ValueError or TypeError for malformed
-        input; nothing in the file is ever executed."""
-        return cls._assemble(serialize.from_json(data, squashes))
+        with user-defined squashes (None as a key: synaptic.js's ``null``). The
+        result is the architecture's class when the file records one (a loaded
+        LSTM is an LSTM), else ``cls``. Raises ValueError or TypeError for
+        malformed input, naming the place; nothing in the file is ever executed
+        (a class name is looked up among synapse's own architectures)."""
+        return cls._assemble(serialize.read(data, squashes))
 
-    def save(self, path) -> None:
-        """Write ``to_json()`` to ``path`` atomically (a temporary file, then a rename)."""
-        serialize.save(self, path)
+    def save(self, path, state: bool = True) -> None:
+        """Write ``to_json(state)`` to ``path``, atomically.
+
+        With ``state=True`` (the default) the file carries what learning reads
+        next, so ``Network.load`` resumes learning exactly where this network
+        is; synaptic.js reads the file either way. The file is replaced as
+        trusted editors replace files: through a temporary file beside it,
+        synced, then renamed over it (a crash leaves the old file or the new
+        one); a symbolic link is followed; an existing file keeps its
+        permissions, a new one gets the umask's. A non-finite number is a
+        ValueError before the file is touched; errors name ``path``.
+        """
+        serialize.save(self, path, self.to_json(state=state))
 
     @classmethod
     def load(cls, path, squashes=None) -> Network:
-        """Read a network written by ``save`` (or by synaptic.js's toJSON)."""
-        return cls._assemble(serialize.load(path, squashes))
+        """Read a network written by ``save`` (or by synaptic.js's toJSON); see
+        ``from_json``."""
+        return cls._assemble(serialize.read(serialize.read_text(path), squashes))
+
+    def to_neataptic(self) -> dict:
+        """neataptic's ``toJSON()`` schema: ``{"nodes", "connections", "input",
+        "output", "dropout"}``, which neataptic's ``Network.fromJSON`` reads.
+
+        Units become nodes in activation order ("input", "hidden", "output"; a
+        hidden unit whose bias and input weights are all held fixed becomes
+        "constant"). neataptic files hold no state: neataptic starts the network
+        cleared, with every gain 1 until its gater activates, and so does
+        ``from_neataptic``. Raises ValueError for a squash neataptic lacks
+        (HLIM: neataptic's STEP has derivative 0)."""
+        return serialize.to_neataptic(self)
+
+    @classmethod
+    def from_neataptic(cls, data, squashes=None) -> Network:
+        """A network from neataptic's JSON (a dict or a string), giving
+        neataptic's outputs: nodes activate in their order, "constant" nodes
+        keep their bias and input weights fixed, and every gain reads 1 until
+        its gater first activates. Squash names are looked up in
+        ``synapse.squash.BY_NAME`` (and ``squashes``); a name synapse lacks is a
+        ValueError naming it and the node.
+
+        >>> from synapse import Network
+        >>> data = {"nodes": [{"bias": 0, "type": "input", "squash": "LOGISTIC", "mask": 1},
+        ...                   {"bias": 0.5, "type": "output", "squash": "TANH", "mask": 1}],
+        ...         "connections": [{"weight": 2.0, "from": 0, "to": 1, "gater": None}],
+        ...         "input": 1, "output": 1, "dropout": 0}
+        >>> round(float(Network.from_neataptic(data).activate([1])[0]), 6)   # tanh(2 + 0.5)
+        0.986614
+        """
+        return cls._assemble(serialize.read_neataptic(data, squashes))
+
+    def __reduce__(self):
+        """pickle and copy.deepcopy: an independent network, of the same class,
+        with every number (traces, gradient), squash function, label and the
+        engine choice; it activates and learns exactly as this one."""
+        functions: dict = {}
+        tokens: dict = {}
+
+        def name(f):
+            key = id(f)
+            if key not in tokens:
+                tokens[key] = f"f{len(tokens)}"
+                functions[tokens[key]] = f
+            return tokens[key]
+
+        layout = self._compiled()
+        data = serialize.to_json(self, (layout.structure, store.learning_state(layout)),
+                                 names=name, meta=self._meta())
+        payload = {"class": type(self), "json": data, "squashes": functions,
+                   "grad": layout.grad.copy(), "optimize": self._optimize,
+                   "engine": self._engine_kind,
+                   "squash_names": dict(self.__dict__.get("_squash_names", {})),
+                   "layer_labels": [x.label for x in (self.layers.input, *self.layers.hidden,
+                                                      self.layers.output)]}
+        return (_rebuild, (payload,))
 
     def standalone(self):
         """A function inputs -> outputs that needs nothing of the library (numpy only).
@@ -648,3 +792,184 @@ class Network:
     def to_dot(self) -> str:
         """Graphviz DOT source of the network."""
         return serialize.to_dot(self)
+
+
+# ---------------------------------------------------------------- copies, files, classes
+def architectures() -> dict[str, type]:
+    """The classes a file may name: Network and every subclass defined in
+    synapse or architect (imported here, so a file names them in any program).
+    Nothing else is ever instantiated from a file."""
+    try:
+        importlib.import_module("architect")
+    except ImportError:  # pragma: no cover - architect ships with synapse
+        pass
+    table: dict[str, type] = {"Network": Network}
+    stack = list(Network.__subclasses__())
+    while stack:
+        k = stack.pop()
+        stack.extend(k.__subclasses__())
+        if k.__module__.split(".")[0] in ("synapse", "architect"):
+            table.setdefault(k.__name__, k)
+    return table
+
+
+def _class_of(cls: type, name: str | None) -> type:
+    """The class to assemble a file as: the recorded architecture, else ``cls``."""
+    if name is None:
+        return cls
+    table = architectures()
+    klass = table.get(name)
+    if klass is None:
+        raise ValueError(f"synapse.class {name!r} is not an architecture synapse knows "
+                         f"(known: {sorted(table)})")
+    if not issubclass(klass, cls):
+        raise ValueError(f"the file holds a {name} network, not a {cls.__name__}")
+    return klass
+
+
+def _instance(klass: type[Network], i: Layer, h, o: Layer, attributes: dict) -> Network:
+    """A ``klass`` network over these layers, without running its constructor:
+    the architecture's plain attributes are set and its own links to the
+    layers are found again (``_relink``), so that changes made to the network
+    (a squash, an added neuron) are kept."""
+    net = klass.__new__(klass)
+    Network.__init__(net, input=i, hidden=h, output=o)
+    for k in getattr(klass, "_saved_attributes", ()):
+        if k in attributes:
+            setattr(net, k, attributes[k])
+    relink = getattr(net, "_relink", None)
+    if relink is not None:
+        relink()
+    return net
+
+
+def _rebuild(payload: dict) -> Network:
+    """The other half of ``Network.__reduce__``."""
+    loaded = serialize.read(payload["json"], payload["squashes"])
+    net = Network._assemble(loaded, payload["class"])
+    net._squash_names = payload["squash_names"]
+    layout = net._compiled()
+    if layout.grad.shape != payload["grad"].shape:
+        raise ValueError("the pickled network's gradient does not fit its layout")
+    layout.grad[...] = payload["grad"]
+    for layer, label in zip((net.layers.input, *net.layers.hidden, net.layers.output),
+                            payload["layer_labels"]):
+        layer.label = label
+    net._optimize = payload["optimize"]
+    net._engine_kind = payload["engine"]
+    return net
+
+
+class _LoadedGains:
+    """The path of a network loaded from synaptic.js or neataptic, until its
+    first step. There a gater sets its connections' gains when it activates,
+    and a loaded gain reads 1 until then; so in the first step, a connection
+    whose gater comes at or after its target reads 1 (here: the gater's
+    previous activation). The first step runs on the same kind of path with
+    those connections ungated; afterwards the network's own path takes over."""
+
+    def __init__(self, net: Network, inner: Engine, conns: np.ndarray, units: np.ndarray):
+        self.net, self.inner = net, inner
+        self.layout = inner.layout
+        self.name = f"{inner.name} (loaded gains)"
+        self.conns, self.units = conns, units
+        self.layout.links.g[conns] = 1.0
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    @contextmanager
+    def _first(self):
+        """A path that reads gain 1 on the late-gated connections."""
+        L = self.layout
+        st = L.structure
+        if self.inner.name == "objects":  # the neuron objects read their gaters
+            saved = [(st.connections[c], st.connections[c].gater) for c in self.conns]
+            saved += [(st.neurons[k].selfconnection, st.neurons[k].selfconnection.gater)
+                      for k in self.units]
+            for c, _ in saved:
+                c.gater = None
+            try:
+                yield self.inner
+            finally:
+                for c, g in saved:
+                    c.gater = g
+            return
+        gater, self_gater = st.gater.copy(), st.self_gater.copy()
+        gater[self.conns] = -1
+        self_gater[self.units] = -1
+        ungated = dataclasses.replace(L, structure=dataclasses.replace(
+            st, gater=gater, self_gater=self_gater))
+        yield make_engine(ungated, self.inner.name)
+
+    def _done(self) -> None:
+        net = self.net
+        with net._lock:
+            net._gains_pending = False
+            if net._engine is self:
+                net._engine = self.inner
+
+    def activate(self, x: np.ndarray) -> np.ndarray:
+        with self._first() as first:
+            out = first.activate(x)
+        self._done()
+        return out
+
+    def run(self, X, Y, rates, cost):
+        if len(X) == 0:
+            return self.inner.run(X, Y, rates, cost)
+        with self._first() as first:
+            head = first.run(X[:1], None if Y is None else Y[:1], rates[:1], cost)
+        self._done()
+        tail = self.inner.run(X[1:], None if Y is None else Y[1:], rates[1:], cost)
+        return np.concatenate([head, tail])
+
+    def predict(self, X):
+        with self._first() as first:
+            return first.predict(X)
+
+    def run_batch(self, X, Y, rates, cost):
+        """As the engines' run_batch (engine/base.py), with the first step's
+        gains as loaded."""
+        L = self.layout
+        B, T = X.shape[:2]
+        out_units = L.structure.outputs
+        a = L.rows.act
+        S = np.repeat(L.S, B, axis=0)
+        out = np.empty((B, T, out_units.stop - out_units.start))
+        scratch = np.zeros(L.n_params)
+        for t in range(T):
+            if t == 0:
+                with self._first() as first:
+                    first.streams(S, X[:, t])
+            else:
+                self.inner.streams(S, X[:, t])
+            out[:, t] = S[:, a + out_units.start:a + out_units.stop]
+            if Y is not None and rates[t] != 0:
+                scratch[:] = 0.0
+                self.inner.stream_gradient(S, Y[:, t], cost, scratch)
+                L.V[:L.n_params] -= (rates[t] / B) * scratch
+        return out
+
+    def train(self, *args):
+        return None  # passes run row by row until the first step is done
+
+    def bptt(self, S, X, Y, cost, D, *args):
+        """Through time the first step cannot be split off: backpropagation
+        through time reads the loaded gains as synapse does. On the network's
+        own stream that is its first step: the loaded gains end there."""
+        if S is self.layout.S:
+            self._done()
+        return self.inner.bptt(S, X, Y, cost, D, *args)
+
+    def clear(self) -> None:
+        self.inner.clear()
+        self._done()
+
+
+def _loaded_gains(net: Network, engine: Engine) -> Engine:
+    conns, units = store.late_gated(engine.layout)
+    if len(conns) == 0 and len(units) == 0:
+        net._gains_pending = False
+        return engine
+    return _LoadedGains(net, engine, conns, units)

@@ -310,6 +310,85 @@ def _repoint(L: Layout, net) -> None:
             n._group = group
 
 
+def learning_state(L: Layout) -> dict:
+    """Everything of stream 0 that learning reads besides the values and what
+    ``to_json`` already carries (state, old, activation), keyed so that it
+    survives a reload: units and relations by unit index (activation order),
+    connections by their index in ``structure.connections``.
+
+    Returns a dict of arrays: per unit ``deriv``, ``eb``, ``delta``, ``deltap``;
+    per connection ``e`` and ``g``; per relation ``rel_j``, ``rel_k``, ``T``,
+    ``XB``; and the stored extended traces as parallel arrays ``x_c`` (the
+    connection i->j), ``x_k`` (the gated unit k) and ``x`` (x^k_ji)."""
+    st, u, links = L.structure, L.units, L.links
+    S0 = L.S[0]
+    cs, ks, xs = [], [], []
+    inputs_of = _inputs_by_unit(st)
+    for r in np.flatnonzero(L.x_mem >= 0):
+        m, j, k = int(L.x_mem[r]), int(st.rel_j[r]), int(st.rel_k[r])
+        for c in inputs_of[j]:
+            cs.append(int(c))
+            ks.append(k)
+            xs.append(float(links.X[L.xfirst[c] + m * L.xstride[c]]))
+    return {"deriv": u.deriv.copy(), "eb": u.eb.copy(), "delta": u.delta.copy(),
+            "deltap": u.deltap.copy(), "e": links.e.copy(), "g": links.g.copy(),
+            "rel_j": st.rel_j.copy(), "rel_k": st.rel_k.copy(),
+            "T": S0[L.rows.T:L.rows.XB].copy(), "XB": S0[L.rows.XB:L.rows.X].copy(),
+            "x_c": np.array(cs, dtype=np.int64), "x_k": np.array(ks, dtype=np.int64),
+            "x": np.array(xs, dtype=float)}
+
+
+def relation_index(L: Layout, j: int, k: int) -> int:
+    """The index of relation (j gates k), or -1 when j gates nothing of k's."""
+    st = L.structure
+    lo, hi = int(st.rel_ptr[j]), int(st.rel_ptr[j + 1])
+    at = lo + int(np.searchsorted(st.rel_k[lo:hi], k))
+    return at if at < hi and st.rel_k[at] == k else -1
+
+
+def set_learning_state(L: Layout, *, units=None, links=None, relations=None,
+                       extended=None) -> None:
+    """Write saved learning state into stream 0 (the inverse of :func:`learning_state`).
+
+    ``units``: (unit, deriv, eb, delta, deltap) tuples; ``links``: (connection
+    index, gain or None, trace or None); ``relations``: (j, k, T, XB);
+    ``extended``: (connection index, k, x). Indices must exist (the caller
+    validated them); a relation or an extended trace the layout does not hold
+    raises ValueError."""
+    u, lk = L.units, L.links
+    for j, deriv, eb, delta, deltap in units or ():
+        u.deriv[j], u.eb[j], u.delta[j], u.deltap[j] = deriv, eb, delta, deltap
+    for c, g, e in links or ():
+        if g is not None:
+            lk.g[c] = g
+        if e is not None:
+            lk.e[c] = e
+    T = L.S[0, L.rows.T:L.rows.XB]
+    XB = L.S[0, L.rows.XB:L.rows.X]
+    for j, k, t, xb in relations or ():
+        r = relation_index(L, j, k)
+        if r < 0:
+            raise ValueError(f"unit {j} gates nothing of unit {k}'s")
+        T[r], XB[r] = t, xb
+    st = L.structure
+    for c, k, x in extended or ():
+        r = relation_index(L, int(st.dst[c]), k)
+        if r < 0 or L.x_mem[r] < 0:
+            raise ValueError(f"connection {c} has no extended trace for unit {k}")
+        lk.X[L.xfirst[c] + L.x_mem[r] * L.xstride[c]] = x
+
+
+def late_gated(L: Layout) -> tuple[np.ndarray, np.ndarray]:
+    """The connections whose gater activates at or after their target (so the
+    target reads the gater's previous activation), and the units whose
+    self-connection is gated so."""
+    st = L.structure
+    c = np.flatnonzero((st.gater >= 0) & (st.gater >= st.dst))
+    units = np.arange(st.n_units)
+    k = np.flatnonzero((st.self_gater >= 0) & (st.self_gater >= units))
+    return c, k
+
+
 def gains_from_gaters(L: Layout) -> None:
     """Every gated connection's gain as read: its gater's current activation."""
     st = L.structure
@@ -327,4 +406,4 @@ def copy_numbers(src: Layout, dst: Layout) -> None:
 
 
 __all__ = ["Rows", "Units", "Links", "Layout", "build", "new_state", "gains_from_gaters",
-           "copy_numbers"]
+           "copy_numbers", "learning_state", "set_learning_state", "relation_index", "late_gated"]

@@ -76,7 +76,10 @@ class Trainer:
         synaptic.js); "cost" follows the exact gradient of ``cost``.
 
     Every option of ``__init__`` is a default that :meth:`train` and the tasks
-    may override for one call; the Trainer itself never changes.
+    may override for one call; the Trainer itself never changes. It only notes
+    where :meth:`train` got to: ``position`` is ``{"iterations", "error"}`` after
+    each pass (None before any), and ``train(..., resume=True)`` continues from
+    there (``synapse.checkpoint`` saves and restores it).
 
     Raises
     ------
@@ -110,6 +113,7 @@ class Trainer:
         self.cross_validate = cross_validate
         self.gradient = _check.choice(gradient, "gradient", GRADIENTS)
         learning_cost(self.gradient, self.cost)
+        self.position: dict | None = None
 
     def __repr__(self) -> str:
         return (f"Trainer(rate={self.rate!r}, iterations={self.iterations}, error={self.error}, "
@@ -167,7 +171,8 @@ class Trainer:
     def train(self, training_set, *, rate=None, iterations: int | None = None,
               error: float | None = None, shuffle: bool = False, log: int = 0, cost=None,
               schedule: dict | None = None, cross_validate: dict | None = None,
-              gradient: str | None = None, progress: bool = False) -> dict:
+              gradient: str | None = None, progress: bool = False,
+              resume: bool = False) -> dict:
         """Train on a set, pass after pass, until the error or the iterations run out.
 
         One iteration is one pass over the set, online: for each row, activate
@@ -206,6 +211,13 @@ class Trainer:
             Show a progress bar (iterations, their speed, the error and the
             rate) on stderr. It needs tqdm (``pip install synapse[progress]``);
             without it a plain line is printed every 2 seconds instead.
+        resume : bool
+            Continue from ``position`` (where the last call stopped, or as a
+            checkpoint restored it): passes are counted on from there, up to
+            ``iterations`` in all. With the same set and options, and the random
+            generator as it was (``synapse.checkpoint`` restores it), a run
+            stopped and resumed ends with the same parameters, bit for bit, as
+            one that never stopped.
 
         Returns
         -------
@@ -250,10 +262,14 @@ class Trainer:
         (True, True)
         """
         X, Y = self._set(training_set)
-        return self._fit(X, Y, self._fit_options(rate, iterations, error, shuffle, log, cost,
-                                                 schedule, cross_validate, gradient, progress))
+        options = self._fit_options(rate, iterations, error, shuffle, log, cost, schedule,
+                                    cross_validate, gradient, progress)
+        if _check.flag(resume, "resume") and self.position is None:
+            raise ValueError("resume=True needs a position to resume from: this Trainer has "
+                             "not trained yet (or was not restored from a checkpoint)")
+        return self._fit(X, Y, options, self.position if resume else None)
 
-    def _fit(self, X: np.ndarray, Y: np.ndarray, o: FitOptions) -> dict:
+    def _fit(self, X: np.ndarray, Y: np.ndarray, o: FitOptions, at: dict | None = None) -> dict:
         """:meth:`train` on checked arrays and options."""
         net = self.network
         rate, iterations, error, cv = o.rate, o.iterations, o.error, o.cross_validate
@@ -269,8 +285,8 @@ class Trainer:
         # of uniform draws, a row per pass), so both give the same numbers,
         # however the passes are cut into calls.
         chunked = cv is None and not callable(rate) and net._can_train_passes(o.learn_cost, o.cost)
-        it, r = 0, float("nan")
-        last_error: float | None = None
+        it, r = (0, float("nan")) if at is None else (at["iterations"], float("nan"))
+        last_error: float | None = None if at is None else at["error"]  # resuming
         history: list[np.ndarray] = []  # the errors of the passes, a chunk at a time
         start = time.perf_counter()
         keeper = Keeper(net, (it, last_error, r, 0))  # lays the network out
@@ -316,6 +332,7 @@ class Trainer:
                         pass_error = set_error(o.cost, Y_test, net.run(X_test))
                     history.append(np.array([pass_error]))
                     it, last_error = it + 1, pass_error
+                self.position = {"iterations": it, "error": last_error}
                 bar.update(it - bar.count, error=last_error, rate=r)
                 if o.progress.report({"error": last_error, "iterations": it, "rate": r,
                                       "time": time.perf_counter() - start},
@@ -326,6 +343,7 @@ class Trainer:
         except KeyboardInterrupt:
             it, last_error, r, kept = keeper.restore()
             del history[kept:]
+            self.position = {"iterations": it, "error": last_error}
             bar.close(it, error=last_error, rate=r)
             interrupted(it, last_error)
             stopped = True
