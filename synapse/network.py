@@ -261,20 +261,24 @@ class Network:
         >>> net.run([[0, 0], [0, 1], [1, 0]]).shape
         (3, 1)
         """
-        X = np.asarray(inputs, dtype=float)
+        X = _check.array(inputs, "inputs")  # numbers only: an int too large is a ValueError
         if X.ndim != 2 or X.shape[1] != self.inputs():
             raise ValueError(f"inputs must have shape (n, {self.inputs()}), got {X.shape}")
         if not np.all(np.isfinite(X)):
             raise ValueError("inputs must be finite")
         Y = None
         if targets is not None:
-            Y = np.asarray(targets, dtype=float)
+            Y = _check.array(targets, "targets")
             if Y.shape != (X.shape[0], self.outputs()):
                 raise ValueError(f"targets must have shape ({X.shape[0]}, {self.outputs()}), "
                                  f"got {Y.shape}")
             if not np.all(np.isfinite(Y)):
                 raise ValueError("targets must be finite")
-        rates = np.broadcast_to(np.asarray(rate, dtype=float), (X.shape[0],))
+        rates = _check.array(rate, "rate")
+        if rates.ndim > 1 or rates.size not in (1, X.shape[0]):
+            raise ValueError(f"rate must be a number or {X.shape[0]} numbers (one per row), "
+                             f"got shape {rates.shape}")
+        rates = np.broadcast_to(rates.reshape(-1), (X.shape[0],))
         if not np.all(np.isfinite(rates)):
             raise ValueError("rate must be finite")
         return self._path().run(np.ascontiguousarray(X), Y, np.ascontiguousarray(rates), cost)
