@@ -17,10 +17,10 @@ HUGE = 10 ** 400  # an int no float can hold
 
 # ---------------------------------------------------------------- LOGISTIC far out
 FMAX = float(np.finfo(float).max)
-#: states from -800 to 800, and the places where exp(s) leaves the normal
+#: states from -800 to 800 (every 4), and the places where exp(s) leaves the normal
 #: floats (-708.4), reaches the last subnormal (-744.4) and rounds to 0 (-745.14)
-STATES = np.r_[np.arange(-800.0, 801.0), -745.14, -745.13, -744.4, -708.4, -36.7, -1e-300, 0.0,
-               1e-300, 36.7, 37.5, 709.8, -FMAX, FMAX]
+STATES = np.r_[np.arange(-800.0, 801.0, 4.0), -746.0, -745.14, -745.13, -744.4, -708.4, -36.7,
+               -1e-300, 0.0, 1e-300, 36.7, 37.5, 709.8, -FMAX, FMAX]
 
 
 def logistic_then_hlim(n: int) -> Network:
