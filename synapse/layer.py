@@ -178,7 +178,7 @@ class Layer:
             neuron = Neuron()
         elif not isinstance(neuron, Neuron):
             raise TypeError(f"Layer.add expects a Neuron, got {type(neuron).__name__}")
-        if any(n is neuron for n in self.list):
+        if self in neuron._layers and any(n is neuron for n in self.list):  # O(1) when new
             raise ValueError(f"neuron {neuron.ID} is already in this layer")
         self.list.append(neuron)
         neuron._layers.add(self)

@@ -299,7 +299,7 @@ class Network:
         >>> net.run([[[0, 0], [0, 1]]] * 4).shape    # 4 streams of 2 steps
         (4, 2, 1)
         """
-        X = _check.finite(_check.array(inputs, "inputs"), "inputs")
+        X = _check.finite(_check.array(inputs, "inputs"), "inputs")  # ints too large: ValueError
         if X.ndim not in (2, 3) or X.shape[-1] != self.inputs():
             raise ValueError(f"inputs must have shape (T, {self.inputs()}) or "
                              f"(B, T, {self.inputs()}), got {X.shape}")
@@ -310,7 +310,11 @@ class Network:
                 raise ValueError(f"targets must have shape {X.shape[:-1] + (self.outputs(),)}, "
                                  f"got {Y.shape}")
         T = X.shape[-2]
-        rates = np.broadcast_to(np.asarray(rate, dtype=float), (T,))
+        rates = _check.array(rate, "rate")
+        if rates.ndim > 1 or rates.size not in (1, T):
+            raise ValueError(f"rate must be a number or {T} numbers (one per step), "
+                             f"got shape {rates.shape}")
+        rates = np.broadcast_to(rates.reshape(-1), (T,))
         if not np.all(np.isfinite(rates)):
             raise ValueError("rate must be finite")
         path = self._path()

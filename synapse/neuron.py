@@ -34,6 +34,7 @@ compiled network that is the network's order; outside one, creation order.
 from __future__ import annotations
 
 import itertools
+import weakref
 
 import numpy as np
 
@@ -304,7 +305,7 @@ class Neuron:
         self.connections.gated.append(connection)
         k = connection.to
         if _before(self, k) and k not in self._G:
-            _set_gated_units(self, self._G + [k])
+            _add_gated_unit(self, k)
         k._gaters = None
 
     def selfconnected(self) -> bool:
@@ -484,17 +485,63 @@ class Neuron:
         self._learn(rate)
 
 
+_ROOM: weakref.WeakValueDictionary = weakref.WeakValueDictionary()  # buffers made by _grown
+
+
+def _grown(vec: np.ndarray) -> np.ndarray:
+    """``vec`` with a 0 appended, in amortized constant time: a longer view of the
+    buffer ``vec`` fronts when this function made that buffer with room to spare
+    (the caller then drops ``vec``), else a copy into a buffer twice as long."""
+    n = len(vec)
+    buf = vec.base
+    if (buf is not None and _ROOM.get(id(buf)) is buf and n < len(buf)
+            and vec.ctypes.data == buf.ctypes.data):
+        out = buf[:n + 1]
+        out[n] = 0.0
+        return out
+    buf = np.zeros(max(4, 2 * (n + 1)))
+    buf[:n] = vec
+    _ROOM[id(buf)] = buf
+    return buf[:n + 1]
+
+
+def _add_gated_unit(j: Neuron, k: Neuron) -> None:
+    """Append k to j's gated units, keeping every trace. When j's arrays hold one
+    slot per gated unit in order (always, once j has gated something since it
+    last compiled), the arrays grow in place: gating n connections costs time
+    linear in n and in j's inputs, not their product times n."""
+    n = len(j._G)
+    if not (len(j._T) == len(j._XB) == n and np.array_equal(j._xslot, np.arange(n))):
+        _set_gated_units(j, j._G + [k])
+        return
+    j._T, j._XB = _grown(j._T), _grown(j._XB)
+    for c in j.connections.inputs:
+        X = c._X
+        if len(X) == n:
+            c._X = _grown(X)
+        else:  # an input made before j gated its last unit
+            out = np.zeros(n + 1)
+            out[:min(len(X), n)] = X[:n]
+            c._X = out
+    j._xslot = np.arange(n + 1)
+    j._G.append(k)
+    k._gaters = None
+
+
 def _set_gated_units(j: Neuron, G_new: list[Neuron]) -> None:
     """Give unit j a new list of gated later units, keeping each kept unit's traces.
 
     The new arrays are j's own until its network compiles again."""
     old = {k: t for t, k in enumerate(j._G)}
+    kept = [(t, old[k]) for t, k in enumerate(G_new) if k in old]
+    new_t = np.array([t for t, _ in kept], dtype=np.int64)
+    old_t = np.array([t for _, t in kept], dtype=np.int64)
 
     def remap(vec, slots):
         out = np.zeros(len(G_new))
-        for t, k in enumerate(G_new):
-            if k in old and slots[old[k]] >= 0:
-                out[t] = vec[slots[old[k]]]
+        at = slots[old_t]
+        ok = (at >= 0) & (at < len(vec))
+        out[new_t[ok]] = vec[at[ok]]
         return out
 
     every = np.arange(len(j._G))

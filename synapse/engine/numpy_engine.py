@@ -31,7 +31,7 @@ import numpy as np
 
 from .. import squash as _squash
 from ..store import Layout
-from ..structure import csr
+from ..structure import Block, csr
 from . import bptt
 from .base import PythonLoops, quiet, stream_errors
 
@@ -208,9 +208,12 @@ class Plan:
         self.out_lo, self.out_hi = out.start, out.stop
         self.by_dst: dict[int, list] = {}
         self.by_src: dict[int, list] = {}
+        self.by_pair: dict[tuple[int, int], Block] = {}  # by (source layer, target layer)
         for blk in st.blocks:
             self.by_dst.setdefault(blk.dst, []).append(blk)
             self.by_src.setdefault(blk.src, []).append(blk)
+            self.by_pair[blk.src, blk.dst] = blk
+        self._by_col: dict[int, tuple] = {}  # per block, its connections by source (_outs)
         self.layer = st.layer_of()
         self.inputs = csr(st.dst, self.N)
         self.rel_by_k = csr(st.rel_k, self.N)
@@ -255,15 +258,18 @@ class Plan:
         return runs
 
     def _fusable(self, run: list[int], b: int, seq: list[bool]) -> bool:
+        """Whether layer b can join the run. The run's later layers passed these
+        checks against its first when they joined, so comparing b with the
+        first is enough: time linear in the layers, however long the run."""
         st = self.st
-        if b >= st.n_layers - 1 or seq[b] or any(seq[a] for a in run):
+        if b >= st.n_layers - 1 or seq[b] or seq[run[0]]:
             return False
-        if any(self.by_src.get(x) for x in (*run, b)):
+        if self.by_src.get(run[0]) or self.by_src.get(b):
             return False  # a run's layers project nowhere
         if any(self.layer[lo] in (*run, b) for lo, _ in st.softmax):
             return False  # a SOFTMAX group is normalised on its own
         sources = [blk.src for blk in self.by_dst.get(b, ())]
-        for a in (*run, b):
+        for a in (run[0], b):
             blks = self.by_dst.get(a, ())
             if [blk.src for blk in blks] != sources or not all(blk.full for blk in blks):
                 return False
@@ -317,7 +323,7 @@ class Plan:
         ins = []
         whole = hi - lo == st.start[run[-1] + 1] - st.start[run[0]]
         for a in sorted({blk.src for b in run for blk in self.by_dst.get(b, ())}):
-            blks = [blk for blk in self.by_src.get(a, ()) if blk.dst in run]
+            blks = [self.by_pair[a, b] for b in run if (a, b) in self.by_pair]
             c0, c1 = blks[0].c0, blks[-1].c1
             if not whole:  # one unit of a layer
                 d = st.dst[c0:c1]
@@ -337,15 +343,28 @@ class Plan:
         for b in run:
             whole = lo == st.start[b] and hi == st.start[b + 1]
             for blk in self.by_src.get(b, ()):
-                src, dst = st.src[blk.c0:blk.c1], st.dst[blk.c0:blk.c1]
-                keep = (src >= lo) & (src < hi) & (dst > src)
-                if not keep.any():
+                if hi - lo == 1 and not whole:  # one unit of layer b: the block's list by source
+                    order, ptr = self._columns(blk)
+                    u = lo - int(st.start[b])
+                    idx = blk.c0 + order[ptr[u]:ptr[u + 1]]
+                    idx = idx[st.dst[idx] > lo]
+                else:
+                    src, dst = st.src[blk.c0:blk.c1], st.dst[blk.c0:blk.c1]
+                    idx = blk.c0 + np.flatnonzero((src >= lo) & (src < hi) & (dst > src))
+                if not len(idx):
                     continue
-                idx = blk.c0 + np.flatnonzero(keep)
                 k_lo, k_hi = int(st.start[blk.dst]), int(st.start[blk.dst + 1])
                 dense = blk.full and whole and blk.dst != b
                 outs.append(self._bundle(k_lo, lo, hi, idx, (k_hi - k_lo, hi - lo), dense))
         return outs
+
+    def _columns(self, blk):
+        """A block's connections by source column (a CSR list, made once per block),
+        so that each one-unit segment finds its own in time linear in them."""
+        got = self._by_col.get(id(blk))
+        if got is None:
+            got = self._by_col[id(blk)] = csr(blk.cols, blk.shape[1])
+        return got
 
     # ---- one segment ----
     def _segment(self, run, lo, hi) -> Segment:
