@@ -103,6 +103,14 @@ def non_negative(x: Any, what: str) -> float:
     return value
 
 
+def positive(x: Any, what: str) -> float:
+    """A finite number greater than 0."""
+    x = number(x, what)
+    if x <= 0:
+        raise ValueError(f"{what} must be a number greater than 0, got {x!r}")
+    return x
+
+
 def fraction(x: Any, what: str, *, strict: bool = False) -> float:
     """A number between 0 and 1: inclusive, or with ``strict`` exclusive."""
     value = number(x, what)

@@ -91,6 +91,9 @@ class FitOptions:
     learn_cost: Cost | None  #: None: learn by t - y (eq. 10); else this cost's gradient
     cross_validate: CrossValidate | None
     bar: bool = False          #: show a progress bar
+    optimizer: Any = None      #: a synapse.optim optimizer, or None: synaptic.js's plain step
+    batch: int = 1             #: rows whose gradients are averaged per step
+    clip: float = 0.0          #: the largest norm of a step's gradient (0: not clipped)
 
 
 def aborts(result: Any) -> bool:
@@ -313,13 +316,16 @@ class Keeper:
     its last whole pass, with the loop's own bookkeeping (``mark``), so that a
     Ctrl-C or a diverging step can put the network back there."""
 
-    def __init__(self, net, mark: Any):
+    def __init__(self, net, mark: Any, optimizer: Any = None):
         self.net = net
+        self.optimizer = optimizer  # its moments and step count are kept too
         self.kept = self._take(mark)
 
     def _take(self, mark: Any) -> tuple:
         L = self.net._compiled()
-        return L.V.copy(), L.S.copy(), mark
+        opt = self.optimizer
+        moments = None if opt is None else (opt.state.copy(), opt.t)
+        return L.V.copy(), L.S.copy(), moments, mark
 
     def keep(self, mark: Any) -> None:
         """Remember the network as it is now, with ``mark``."""
@@ -328,11 +334,14 @@ class Keeper:
 
     def restore(self) -> Any:
         """Put the kept numbers back; returns the kept ``mark``."""
-        V, S, mark = self.kept
+        V, S, moments, mark = self.kept
         L = self.net._compiled()
         if L.V.shape == V.shape and L.S.shape == S.shape:  # else the structure changed
             L.V[...] = V
             L.S[...] = S
+        if moments is not None:
+            self.optimizer.state[...] = moments[0]
+            self.optimizer.t = moments[1]
         return mark
 
     def bad_parameter(self) -> int | None:

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _check, rng, tasks
+from . import _check, optim, rng, tasks
 from . import cost as _cost
 from ._training import (
     GRADIENTS,
@@ -114,6 +114,7 @@ class Trainer:
         self.gradient = _check.choice(gradient, "gradient", GRADIENTS)
         learning_cost(self.gradient, self.cost)
         self.position: dict | None = None
+        self.optimizer: optim.Optimizer | None = None  #: what train() last stepped with
 
     def __repr__(self) -> str:
         return (f"Trainer(rate={self.rate!r}, iterations={self.iterations}, error={self.error}, "
@@ -127,10 +128,16 @@ class Trainer:
         return learning_cost(self.gradient if gradient is None else gradient, cost)
 
     def _fit_options(self, rate, iterations, error, shuffle, log, cost, schedule,
-                     cross_validate, gradient, progress_bar=False) -> FitOptions:
+                     cross_validate, gradient, progress_bar=False, optimizer=None, momentum=0.0,
+                     batch_size=1, weight_decay=0.0, clip=None) -> FitOptions:
         """:meth:`train`'s options, checked, with the Trainer's defaults for None."""
         cost = check_cost(cost) or self.cost or _cost.MSE
         error = self.error if error is None else _check.non_negative(error, "error")
+        opt = self._optimizer(optimizer, momentum, weight_decay)
+        batch = _check.count(batch_size, "batch_size", minimum=1)
+        clip = 0.0 if clip is None else _check.positive(clip, "clip")
+        if opt is None and (batch > 1 or clip):
+            opt = optim.SGD(self.network)  # plain steps, averaged over a batch or clipped
         options = FitOptions(
             rate=self.rate if rate is None else check_rate(rate),
             iterations=(self.iterations if iterations is None
@@ -140,9 +147,39 @@ class Trainer:
             learn_cost=self._learning_cost(gradient, cost),
             cross_validate=check_cross_validate(
                 self.cross_validate if cross_validate is None else cross_validate, error),
-            bar=_check.flag(progress_bar, "progress"))
+            bar=_check.flag(progress_bar, "progress"), optimizer=opt, batch=batch, clip=clip)
         probe_cost(cost, options.learn_cost, self.network.outputs())
         return options
+
+    def _optimizer(self, optimizer, momentum, weight_decay):
+        """The optimizer a call of :meth:`train` steps with: None for synaptic.js's
+        plain step (no optimizer, no momentum, no weight decay), else one made by
+        ``optim.make`` (kept in ``self.optimizer``, so a checkpoint saves it and
+        a resumed run goes on with its moments)."""
+        momentum = _check.non_negative(momentum, "momentum")
+        weight_decay = _check.non_negative(weight_decay, "weight_decay")
+        if optimizer is None and not momentum and not weight_decay:
+            return None
+        if isinstance(optimizer, optim.Optimizer):
+            if momentum or weight_decay:
+                raise ValueError("momentum and weight_decay are an optimizer's own options: "
+                                 "set them when making it, not in train()")
+            self.optimizer = optim.make(optimizer, self.network)
+            return self.optimizer
+        name = "momentum" if optimizer is None and momentum else (optimizer or "sgd")
+        kind_options: dict = {"weight_decay": weight_decay} if weight_decay else {}
+        if momentum:
+            if not isinstance(name, str) or name.lower() not in ("sgd", "momentum", "nesterov"):
+                raise ValueError(f"momentum is an option of SGD ('sgd', 'momentum' or "
+                                 f"'nesterov'), not of {name!r}")
+            kind_options["momentum"] = momentum
+        made = optim.make(name, self.network, **kind_options)
+        kept = self.optimizer
+        if (kept is not None and type(kept) is type(made) and kept.net is self.network
+                and kept.n_params == made.n_params and kept.options() == made.options()):
+            return kept  # the same optimizer as the last call: go on with its moments
+        self.optimizer = made
+        return made
 
     def _sequence_options(self, iterations, rate, log, schedule, cost, gradient, clear,
                           learn, progress_bar) -> tasks.SequenceOptions:
@@ -171,8 +208,10 @@ class Trainer:
     def train(self, training_set, *, rate=None, iterations: int | None = None,
               error: float | None = None, shuffle: bool = False, log: int = 0, cost=None,
               schedule: dict | None = None, cross_validate: dict | None = None,
-              gradient: str | None = None, progress: bool = False,
-              resume: bool = False) -> dict:
+              gradient: str | None = None, progress: bool = False, resume: bool = False,
+              optimizer=None, momentum: float = 0.0, batch_size: int = 1,
+              weight_decay: float = 0.0, clip: float | None = None, init: str | None = None
+              ) -> dict:
         """Train on a set, pass after pass, until the error or the iterations run out.
 
         One iteration is one pass over the set, online: for each row, activate
@@ -218,6 +257,25 @@ class Trainer:
             generator as it was (``synapse.checkpoint`` restores it), a run
             stopped and resumed ends with the same parameters, bit for bit, as
             one that never stopped.
+        optimizer : None, str or synapse.optim.Optimizer
+            None: synaptic.js's plain step (``rate`` times the LSTM-g gradient,
+            row by row). A name ("sgd", "momentum", "nesterov", "rmsprop",
+            "adam", "rprop") or an optimizer object: its rule steps the
+            parameters, at learning rate ``rate`` (a list or callable schedule
+            works as for plain steps). Kept in ``self.optimizer``.
+        momentum, weight_decay : float
+            SGD's momentum (with optimizer None or a name of SGD) and L2 weight
+            decay, for an optimizer made here.
+        batch_size : int
+            Rows whose gradients are averaged per step (1: online). The rows of
+            a batch keep their order and the network's state carries on through
+            them, as in online training; only the step waits.
+        clip : float, optional
+            The largest norm of a step's gradient: a longer one is scaled down
+            to it (None: no clipping).
+        init : str, optional
+            Draw the parameters afresh first (``Network.initialize``:
+            "uniform", "glorot" or "he").
 
         Returns
         -------
@@ -263,7 +321,10 @@ class Trainer:
         """
         X, Y = self._set(training_set)
         options = self._fit_options(rate, iterations, error, shuffle, log, cost, schedule,
-                                    cross_validate, gradient, progress)
+                                    cross_validate, gradient, progress, optimizer, momentum,
+                                    batch_size, weight_decay, clip)
+        if init is not None:
+            self.network.initialize(init)
         if _check.flag(resume, "resume") and self.position is None:
             raise ValueError("resume=True needs a position to resume from: this Trainer has "
                              "not trained yet (or was not restored from a checkpoint)")
@@ -289,7 +350,7 @@ class Trainer:
         last_error: float | None = None if at is None else at["error"]  # resuming
         history: list[np.ndarray] = []  # the errors of the passes, a chunk at a time
         start = time.perf_counter()
-        keeper = Keeper(net, (it, last_error, r, 0))  # lays the network out
+        keeper = Keeper(net, (it, last_error, r, 0), o.optimizer)  # lays the network out
         compiling, stopped = 0.0, False
         bar = Bar(False, iterations)
         try:
@@ -308,8 +369,7 @@ class Trainer:
                               np.broadcast_to(np.arange(len(X)), (stop - it, len(X))))
                     rates = rates_of(rate, it + 1, stop, iterations)
                     began = time.perf_counter()
-                    done, errors = net._train_passes(X, Y, orders, rates, o.learn_cost, o.cost,
-                                                     error)
+                    done, errors = self._passes(X, Y, orders, rates, o, error)
                     n = next_chunk(stop - it, done, time.perf_counter() - began)
                     if keeper.bad_parameter() is not None:
                         raise self._diverged(X, Y, o, keeper, it, orders[:done], rates[:done])
@@ -323,7 +383,8 @@ class Trainer:
                         xs, ys = X[order], Y[order]
                     else:
                         xs, ys = X, Y
-                    outputs = net.run(xs, ys, rate=r, cost=o.learn_cost)
+                    outputs = (net.run(xs, ys, rate=r, cost=o.learn_cost) if o.optimizer is None
+                               else self._python_pass(xs, ys, r, o))
                     if keeper.bad_parameter() is not None:
                         raise divergence(net, keeper, it + 1)
                     if X_test is None or Y_test is None:
@@ -356,6 +417,40 @@ class Trainer:
             result["interrupted"] = True
         return result
 
+    def _passes(self, X, Y, orders, rates, o: FitOptions, target: float):
+        """Passes in one compiled call: plain steps, or the optimizer's."""
+        net = self.network
+        if o.optimizer is None:
+            return net._train_passes(X, Y, orders, rates, o.learn_cost, o.cost, target)
+        return net._fit_passes(X, Y, orders, rates, o.learn_cost, o.cost, target, o.batch,
+                               o.optimizer, o.clip)
+
+    def _python_pass(self, X: np.ndarray, Y: np.ndarray, rate: float, o: FitOptions
+                     ) -> np.ndarray:
+        """One pass from Python with an optimizer: each row's gradient added up,
+        and every ``batch`` rows (and at the end) averaged, clipped and stepped,
+        as the compiled pass does. Returns the outputs, each before its step."""
+        net, opt = self.network, o.optimizer
+        out = np.empty((len(X), net.outputs()))
+        net.zero_grad()
+        count = 0
+        for i in range(len(X)):
+            out[i] = net.activate(X[i])
+            net.backward(Y[i], o.learn_cost)
+            count += 1
+            if count == o.batch or i == len(X) - 1:
+                g = net.grad
+                g /= count
+                if o.clip:
+                    norm = float(np.sqrt(g @ g))
+                    if norm > o.clip:
+                        g *= o.clip / norm
+                opt.lr = rate
+                opt.step()
+                net.zero_grad()
+                count = 0
+        return out
+
     def _warm_up(self, X: np.ndarray, Y: np.ndarray, o: FitOptions, chunked: bool,
                  keeper: Keeper) -> None:
         """Compile (or load from numba's cache) what the passes will call, so that
@@ -364,8 +459,7 @@ class Trainer:
         number back."""
         net = self.network
         if chunked:
-            net._train_passes(X, Y, np.zeros((0, len(X)), dtype=np.int64), np.zeros(0),
-                              o.learn_cost, o.cost, -np.inf)
+            self._passes(X, Y, np.zeros((0, len(X)), dtype=np.int64), np.zeros(0), o, -np.inf)
         else:
             net.run(X[:1], Y[:1], rate=0.0, cost=o.learn_cost)
             keeper.restore()
@@ -383,15 +477,14 @@ class Trainer:
         lo, hi = 0, len(orders)
         while hi - lo > 1:
             mid = (lo + hi) // 2
-            net._train_passes(X, Y, orders[lo:mid], rates[lo:mid], o.learn_cost, o.cost,
-                              -np.inf)
+            self._passes(X, Y, orders[lo:mid], rates[lo:mid], o, -np.inf)
             if after.bad_parameter() is None:
                 lo = mid
                 after.keep(None)
             else:
                 hi = mid
                 after.restore()
-        net._train_passes(X, Y, orders[lo:hi], rates[lo:hi], o.learn_cost, o.cost, -np.inf)
+        self._passes(X, Y, orders[lo:hi], rates[lo:hi], o, -np.inf)
         return divergence(net, after, it + hi)
 
     def test(self, training_set, cost=None) -> dict:
