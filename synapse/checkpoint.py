@@ -213,7 +213,7 @@ def _optimizer_classes(extra) -> dict:
     try:
         from . import optim  # type: ignore[attr-defined]
     except ImportError:
-        optim = None
+        optim = None  # type: ignore[assignment]
     if optim is not None:
         for name, k in vars(optim).items():
             if isinstance(k, type) and callable(getattr(k, "load_state_dict", None)):

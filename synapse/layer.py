@@ -153,7 +153,7 @@ class Layer:
         self.label = _label(label, "Layer label")
         self.list: list[Neuron] = []
         self.connectedto: list[LayerConnection] = []
-        self._owners = weakref.WeakSet()  # networks using this layer
+        self._owners: weakref.WeakSet = weakref.WeakSet()  # networks using this layer
         for _ in range(size):
             self.add()
 

@@ -150,7 +150,7 @@ class Network:
     def neurons(self) -> list[tuple[Neuron, str | int]]:
         """(neuron, layer) pairs in activation order; layer is 'input', 'output'
         or the hidden layer's index."""
-        out = [(n, "input") for n in self.layers.input.list]
+        out: list[tuple[Neuron, str | int]] = [(n, "input") for n in self.layers.input.list]
         for i, layer in enumerate(self.layers.hidden):
             out += [(n, i) for n in layer.list]
         out += [(n, "output") for n in self.layers.output.list]

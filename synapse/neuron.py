@@ -195,7 +195,7 @@ class Neuron:
         self._squash = _check.squash_fn(squash)
         b = rng.uniform_weight() if bias is None else _check.number(bias, "bias")
         self.ID = next(_ids)
-        self.label = None
+        self.label: str | None = None
         self._units = Units.loose(b)
         self._u = 0
         self._learn_bias = True
@@ -207,7 +207,7 @@ class Neuron:
         self._XB = np.zeros(0)      # x^k_j,bias for k in _G (eq. 18)
         self._xslot = np.zeros(0, dtype=np.int64)  # each k's slot in an input's _X (-1: none)
         self._nmem = 0              # gated units with memory (their slots in a compiled _X)
-        self._gaters = None  # cache of _gater_info()
+        self._gaters: list | None = None  # cache of _gater_info()
         self._group: list[Neuron] | None = None  # a SOFTMAX unit's group (in a network)
         self.selfconnection = Connection.__new__(Connection)
         sc = self.selfconnection
@@ -437,6 +437,7 @@ class Neuron:
         s.deltap[u] = acc
         s.delta[u] = 0.0 if error is None else error
         group = self._group
+        assert group is not None  # only SOFTMAX units in a network come here
         if self is not group[0]:
             return
         y = np.array([m.activation for m in group])
@@ -493,8 +494,8 @@ def _grown(vec: np.ndarray) -> np.ndarray:
     buffer ``vec`` fronts when this function made that buffer with room to spare
     (the caller then drops ``vec``), else a copy into a buffer twice as long."""
     n = len(vec)
-    buf = vec.base
-    if (buf is not None and _ROOM.get(id(buf)) is buf and n < len(buf)
+    buf = _ROOM.get(id(vec.base))  # a buffer this function made, with room
+    if (buf is not None and id(buf) == id(vec.base) and n < len(buf)
             and vec.ctypes.data == buf.ctypes.data):
         out = buf[:n + 1]
         out[n] = 0.0

@@ -609,7 +609,8 @@ def copy_layers(net: Network) -> Layers:
     new_hidden = [Layer(label=h.label) for h in net.layers.hidden]
     new_out = Layer(label=net.layers.output.label)
     for (_, layer), t in zip(entries, twins):
-        dest = new_in if layer == "input" else new_out if layer == "output" else new_hidden[layer]
+        dest = new_in if layer == "input" else new_out if layer == "output" else new_hidden[
+            int(layer)]
         dest.add(t)
     # in creation order, so that every neuron's inputs and projections are
     # listed as in the original (same sums, same to_json)
@@ -623,8 +624,10 @@ def copy_layers(net: Network) -> Layers:
     for n, _ in entries:
         for c in n.connections.gated:
             if c.to in ids and c.from_ in ids:
-                twins[ids[n]].gate(twins[ids[c.from_]].connected(twins[ids[c.to]])
-                                   if c.from_ is not c.to else twins[ids[c.to]].selfconnection)
+                twin = (twins[ids[c.from_]].connected(twins[ids[c.to]]) if c.from_ is not c.to
+                        else twins[ids[c.to]].selfconnection)
+                assert twin is not None  # made above, in the same order
+                twins[ids[n]].gate(twin)
     return new_in, new_hidden, new_out
 
 

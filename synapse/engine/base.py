@@ -43,6 +43,20 @@ class Engine(Protocol):
     def clear(self) -> None:
         """States, activations, traces, responsibilities and gains to 0."""
 
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """One step of a copy of the state for each row of X; the state stays."""
+
+    def run_batch(self, X: np.ndarray, Y: np.ndarray | None, rates: np.ndarray,
+                  cost) -> np.ndarray:
+        """B independent streams in lockstep, from copies of the state."""
+
+    def bptt(self, S: np.ndarray, X: np.ndarray, Y: np.ndarray, cost, D: np.ndarray,
+             scale: float) -> np.ndarray:
+        """Backpropagation through time over a window, for the streams of S."""
+
+    def fit(self, X, Y, orders, rates, cost, error_cost, target_error, batch, opt, clip):
+        """Passes with mini-batches and an optimizer in one call, or None."""
+
 
 def quiet(method):
     """Run a numpy path's step without numpy's RuntimeWarnings: a network that

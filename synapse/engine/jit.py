@@ -19,6 +19,7 @@ from __future__ import annotations
 import enum
 import os
 from dataclasses import fields
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +36,7 @@ try:
         raise ImportError("SYNAPSE_NO_JIT is set")
     import numba
 except ImportError:  # the JIT is optional
-    numba = None
+    numba = None  # type: ignore[assignment]
 
 #: Each built-in squash's code in the kernels (_squash computes them, SOFTMAX by groups).
 SQUASH_CODES = {f: code for code, f in enumerate((
@@ -60,7 +61,7 @@ LISTS = ("selfgate", "squash", "bias_at", "in_ptr", "in_conn", "in_w", "in_src",
 #: The header's numbers after the lists' offsets: sizes, then every row offset of the state.
 SCALARS = ("n_in", "N", "out_lo", "out_hi", "n_params", "sw0") + tuple(
     "row_" + f.name for f in fields(Rows))
-Head = enum.IntEnum("Head", [n.upper() for n in LISTS + SCALARS], start=0)
+Head: Any = enum.IntEnum("Head", [n.upper() for n in LISTS + SCALARS], start=0)  # type: ignore[misc]
 
 
 def available() -> bool:
@@ -466,7 +467,7 @@ if numba is not None:
                         V[p] -= step * scratch[p]
 
     @_jit
-    def _cost(target, cost, S, ix):
+    def _cost_of(target, cost, S, ix):
         """Cost of stream 0's outputs against target (1 x outputs): MSE,
         cross-entropy or binary misses."""
         out_lo, out_hi = ix[Head.OUT_LO], ix[Head.OUT_HI]
@@ -497,7 +498,7 @@ if numba is not None:
             total = 0.0
             for i in orders[k]:
                 _step1(Xs[i, 0], V, S[0], ix)
-                total += _cost(Ys[i], error_cost, S, ix)
+                total += _cost_of(Ys[i], error_cost, S, ix)
                 _errors(Ys[i], learn_cost, S, ix, delta_out)
                 _learn1(rates[k], delta_out[0], V, V, S[0], ix)
             errors[k] = total / orders.shape[1]
@@ -557,7 +558,7 @@ if numba is not None:
             count = 0
             for i in orders[k]:
                 _step1(Xs[i, 0], V, S[0], ix)
-                total += _cost(Ys[i], error_cost, S, ix)
+                total += _cost_of(Ys[i], error_cost, S, ix)
                 _errors(Ys[i], learn_cost, S, ix, delta_out)
                 _learn1(-1.0, delta_out[0], V, G, S[0], ix)
                 count += 1

@@ -381,7 +381,7 @@ class Plan:
         r_kloc = st.rel_k[r_idx] - lo
         # T_kj from rowgate bundles' W y, where a row's gater gates all its inputs
         rel_of = {(int(st.rel_j[r]), int(st.rel_k[r])): i for i, r in enumerate(r_idx)}
-        covered = set()
+        covered: set[int] = set()
         rowT = []
         for bi, bd in enumerate(ins):
             if bd.rowgate is None:
@@ -584,8 +584,8 @@ class NumpyEngine(PythonLoops):
         self.plan = Plan(layout, fuse)
         self.own = Views(self.plan, layout.S)
         self._batch: Views | None = None
-        self._through = None
-        self.scratch = {}  # per dense bundle, an array for its change (eq. 24)
+        self._through: bptt.Through | None = None
+        self.scratch: dict[int, np.ndarray] = {}  # per dense bundle: its change (eq. 24)
 
     def views(self, S: np.ndarray) -> Views:
         """The views of a state arena: the network's own, or the last batch's."""

@@ -74,7 +74,7 @@ def source_and_arrays(layout) -> tuple[str, dict]:
             f"            raise ValueError('expected {eng.n_in} inputs, got shape '"
             " + str(x.shape))",
             f"        act[0:{eng.n_in}] = x"]
-    funcs = {}
+    funcs: dict = {}
     counter = 0
     for k, s in enumerate(eng.segments):
         lo, hi = s.lo, s.hi
