@@ -431,3 +431,26 @@ def test_lstm_without_cell_bias_and_its_json():
                            + data["neurons"][1:]})
     with pytest.raises(TypeError, match="learn_cell_bias"):
         LSTM(2, 3, 1, learn_cell_bias="no")
+
+
+def test_a_large_network_learns_the_same_with_the_fused_pass():
+    """Large dense blocks learn in one numba pass (engine.kernels.add_scaled_rows)
+    when numba can run: the numbers equal numpy's own passes."""
+    if not HAVE_NUMBA:
+        pytest.skip("the fused pass needs numba")
+    from synapse.engine import NumpyEngine, kernels_or_none
+
+    synapse.seed(2)
+    a = Perceptron(300, 80, 5)
+    b = a.clone()
+    a.set_optimize(True, engine="numpy")
+    b.set_optimize(True, engine="numpy")
+    b._engine = NumpyEngine(b._compiled())  # numpy's passes only
+    assert a._path().fused is not None and kernels_or_none() is not None
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        x, t = rng.random(300), rng.random(5)
+        np.testing.assert_allclose(a.activate(x), b.activate(x), rtol=1e-13)
+        a.propagate(0.2, t)
+        b.propagate(0.2, t)
+    np.testing.assert_allclose(a.parameters(), b.parameters(), rtol=1e-12, atol=1e-15)

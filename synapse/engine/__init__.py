@@ -44,4 +44,10 @@ def make_engine(layout: Layout, kind: str | None = None) -> Engine:
     check_kind(kind, layout)
     if kind == "jit" or (kind is None and jit.supports(layout) and prefers_jit(layout)):
         return JitEngine(layout)
-    return NumpyEngine(layout)
+    return NumpyEngine(layout, fused=kernels_or_none())
+
+
+def kernels_or_none():
+    """The JIT's kernels (their fused array passes serve the numpy engine too) when
+    numba can run, else None."""
+    return jit.kernels() if jit.available() else None

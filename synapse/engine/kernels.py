@@ -596,3 +596,14 @@ def _bptt(Xs, Ys, cost, V, S, ix, D, scale, out):
     return W
 
 
+
+
+@_jit
+def add_scaled_rows(W, a, E):
+    """W[j, i] += a[j] E[j, i]: eq. 24's first term for a dense block, in one pass
+    (numpy needs a product, a scratch array and a sum)."""
+    for j in range(W.shape[0]):
+        aj = a[j]
+        if aj != 0.0:
+            for i in range(W.shape[1]):
+                W[j, i] += aj * E[j, i]

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -36,6 +37,8 @@ from . import bptt
 from .base import PythonLoops, quiet, stream_errors
 
 _NONE = np.zeros(0, dtype=np.int64)
+#: Weights in dense blocks from which the fused (numba) learning pass pays off.
+FUSED_FROM = 20000
 
 
 def squash_into(f, s: np.ndarray, y: np.ndarray, d: np.ndarray) -> None:
@@ -579,13 +582,19 @@ class NumpyEngine(PythonLoops):
 
     name = "numpy"
 
-    def __init__(self, layout: Layout, fuse: bool = True):
+    def __init__(self, layout: Layout, fuse: bool = True, fused: Any = None):
+        """``fused``: the JIT's kernels module, when numba can run: large dense
+        blocks then learn in one pass (``add_scaled_rows``); None: numpy alone."""
         self.layout = layout
         self.plan = Plan(layout, fuse)
         self.own = Views(self.plan, layout.S)
         self._batch: Views | None = None
         self._through: bptt.Through | None = None
         self.scratch: dict[int, np.ndarray] = {}  # per dense bundle: its change (eq. 24)
+        # a large network's dense blocks learn in one pass with the JIT's kernels
+        big = sum(bd.shape[0] * bd.shape[1] for s in self.plan.segments for bd in s.ins
+                  if bd.dense) >= FUSED_FROM
+        self.fused = fused if big else None
 
     def views(self, S: np.ndarray) -> Views:
         """The views of a state arena: the network's own, or the last batch's."""
@@ -740,6 +749,11 @@ class NumpyEngine(PythonLoops):
     def _weights(self, bd: Bundle, E, dps, v: Views, D, scale) -> None:
         """dp_j e_ji for one bundle's connections (eq. 24's first term)."""
         if bd.dense:
+            if not v.tail and bd.learn == "all" and self.fused is not None:
+                # one pass over the block: W += (scale dp) e (numba; numpy needs four)
+                self.fused.add_scaled_rows(D[bd.w0:bd.w0 + E.size].reshape(bd.shape),
+                                           scale * dps, E)
+                return
             if not v.tail:
                 key = id(bd)
                 dW = self.scratch.get(key)
