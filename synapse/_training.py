@@ -24,7 +24,7 @@ Cost = Callable[..., Any]
 Rate = Union[float, list, Callable[[int, Optional[float]], float]]
 
 GRADIENTS = {"delta": "t - y, eq. 10", "cost": "the cost's exact gradient"}
-BUILT_IN_COSTS = (_cost.MSE, _cost.CROSS_ENTROPY, _cost.BINARY)
+BUILT_IN_COSTS = (_cost.MSE, _cost.CROSS_ENTROPY, _cost.BINARY, _cost.CATEGORICAL_CROSS_ENTROPY)
 
 
 # ---------------------------------------------------------------- options
@@ -247,8 +247,8 @@ def set_error(cost: Cost, targets: np.ndarray, outputs: np.ndarray) -> float:
     """The mean over the rows of ``cost(targets[i], outputs[i])``.
 
     The built-in costs take all rows in one call: MSE's mean over every entry
-    is the mean of the rows' means, and CROSS_ENTROPY's and BINARY's sums over
-    every entry, divided by the rows, are the mean of the rows' sums. Any other
+    is the mean of the rows' means, and the cross-entropies' and BINARY's sums
+    over every entry, divided by the rows, are the mean of the rows' sums. Any other
     cost is called row by row.
 
     >>> import numpy as np
@@ -260,7 +260,7 @@ def set_error(cost: Cost, targets: np.ndarray, outputs: np.ndarray) -> float:
     Y = np.asarray(outputs, dtype=float)
     if cost is _cost.MSE:
         return cost(T, Y)
-    if cost is _cost.CROSS_ENTROPY or cost is _cost.BINARY:
+    if cost in (_cost.CROSS_ENTROPY, _cost.BINARY, _cost.CATEGORICAL_CROSS_ENTROPY):
         return cost(T, Y) / len(T)
     return float(np.mean([cost_value(cost, t, y) for t, y in zip(T, Y)]))
 

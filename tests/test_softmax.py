@@ -132,3 +132,28 @@ def test_softmax_round_trips_through_json():
     twin = Network.from_json(net.to_json())
     assert twin.layers.output.list[0].squash is squash.SOFTMAX
     np.testing.assert_allclose(twin.activate([1, 2, 3]), net.activate([1, 2, 3]), rtol=1e-15)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("learn_cost", [None, cost.CATEGORICAL_CROSS_ENTROPY])
+def test_categorical_cross_entropy_is_a_kernel_cost(engine, learn_cost):
+    """Training a SOFTMAX classifier reporting categorical cross-entropy runs in
+    the JIT's training kernel, with the same numbers as the other paths."""
+    from synapse import Trainer
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(12, 3))
+    Y = np.eye(3)[rng.integers(3, size=12)]
+    nets = {e: use_engine(classifier(), e) for e in ENGINES}
+    results = {e: Trainer(n).train((X, Y), rate=0.1, iterations=20, error=0,
+                                   cost=cost.CATEGORICAL_CROSS_ENTROPY,
+                                   gradient="cost" if learn_cost else "delta")
+               for e, n in nets.items()}
+    if "jit" in nets:
+        assert nets["jit"]._can_train_passes(learn_cost, cost.CATEGORICAL_CROSS_ENTROPY)
+    for e in ENGINES:
+        np.testing.assert_allclose(results[e]["history"], results["objects"]["history"],
+                                   rtol=1e-10)
+        np.testing.assert_allclose(nets[e].parameters(), nets["objects"].parameters(),
+                                   rtol=1e-9, atol=1e-14)
+    assert results["objects"]["history"][-1] < results["objects"]["history"][0]

@@ -16,7 +16,7 @@ from .. import cost as _cost
 from ..store import Layout
 
 #: The costs whose gradient engines compute without calling back (no checks needed).
-BUILT_IN = (None, _cost.MSE, _cost.CROSS_ENTROPY)
+BUILT_IN = (None, _cost.MSE, _cost.CROSS_ENTROPY, _cost.CATEGORICAL_CROSS_ENTROPY)
 
 
 class Engine(Protocol):

@@ -57,7 +57,8 @@ SQUASH_CODES = {f: code for code, f in enumerate((
 SOFTMAX = SQUASH_CODES[_squash.SOFTMAX]
 LEAKY_SLOPE, SELU_ALPHA, SELU_SCALE = _squash.LEAKY_SLOPE, _squash.SELU_ALPHA, _squash.SELU_SCALE
 #: Costs the kernels compute themselves: 0 is eq. 10's t - y (no cost named).
-COST_CODES = {None: 0, _cost.MSE: 1, _cost.CROSS_ENTROPY: 2, _cost.BINARY: 3}
+COST_CODES = {None: 0, _cost.MSE: 1, _cost.CROSS_ENTROPY: 2, _cost.BINARY: 3,
+              _cost.CATEGORICAL_CROSS_ENTROPY: 4}
 FMAX = float(np.finfo(float).max)
 EPS = _cost.EPS
 

@@ -177,6 +177,17 @@ def _step(x, V, S, ix):
         _step1(x[b], V, S[b], ix)
 
 @_jit
+def _cross_entropy_slope(cost, t, y):
+    """dC/dy of cross-entropy (code 2) or categorical cross-entropy (code 4), as
+    synapse.cost defines them: flat (0) for outputs outside [0, 1]."""
+    if not 0.0 <= y <= 1.0:
+        return 0.0
+    if cost == 2:
+        return -t / (y + EPS) + (1.0 - t) / ((1.0 + EPS) - y)
+    return -t / (y + EPS)
+
+
+@_jit
 def _errors(target, cost, S, ix, errors):
     """The outputs' error: t - y (eq. 10), or -dC/dy f'(s) for MSE / cross-entropy,
     through the Jacobian for a SOFTMAX group. target and errors: streams x outputs."""
@@ -192,10 +203,8 @@ def _errors(target, cost, S, ix, errors):
                 errors[b, i] = t - y
             elif cost == 1:
                 errors[b, i] = -2.0 * (t - y) / n  # dC/dy, for now
-            elif 0.0 <= y <= 1.0:  # cross-entropy; flat (derivative 0) outside [0, 1]
-                errors[b, i] = -t / (y + EPS) + (1.0 - t) / ((1.0 + EPS) - y)
             else:
-                errors[b, i] = 0.0
+                errors[b, i] = _cross_entropy_slope(cost, t, y)
         if cost == 0:
             continue
         i = 0
@@ -358,6 +367,8 @@ def _cost_of(target, cost, S, ix):
         elif cost == 2:
             yc = min(max(y, 0.0), 1.0)
             total -= t * np.log(yc + EPS) + (1.0 - t) * np.log((1.0 + EPS) - yc)
+        elif cost == 4:
+            total -= t * np.log(min(max(y, 0.0), 1.0) + EPS)
         else:
             total += 1.0 if np.floor(t * 2 + 0.5) != np.floor(y * 2 + 0.5) else 0.0
     return total
@@ -467,10 +478,8 @@ def _target_errors(target, cost, Sb, ix, err):
             err[i] = t - y
         elif cost == 1:
             err[i] = -2.0 * (t - y) / n
-        elif 0.0 <= y <= 1.0:
-            err[i] = -t / (y + EPS) + (1.0 - t) / ((1.0 + EPS) - y)
         else:
-            err[i] = 0.0
+            err[i] = _cross_entropy_slope(cost, t, y)
     if cost == 0:
         return
     i = 0
