@@ -65,3 +65,49 @@ def test_standalone_computes_every_built_in_squash_without_the_library(name):
     for _ in range(5):
         x = rng.normal(size=2) * 3
         np.testing.assert_allclose(f(x), net.activate(x), rtol=1e-13, atol=1e-15)
+
+
+def user_softsign(x, derivate=False):
+    """A user's squash written for scalars and arrays alike, as numba can compile it."""
+    if derivate:
+        return 1.0 / (1.0 + np.abs(x)) ** 2
+    return x / (1.0 + np.abs(x))
+
+
+def user_lookup(x, derivate=False):
+    """A user's squash numba cannot compile (a Python dict)."""
+    table = {"slope": 0.5}
+    return np.full_like(np.asarray(x, dtype=float), table["slope"]) if derivate else (
+        table["slope"] * np.asarray(x, dtype=float))
+
+
+def test_a_users_squash_that_numba_compiles_runs_in_the_jit():
+    if "jit" not in ENGINES:
+        pytest.skip("the JIT is not available")
+    nets = {e: _net(user_softsign, e) for e in ENGINES}
+    synapse.seed(1)
+    default = _net(user_softsign, "numpy")
+    default.set_optimize(True)  # the faster engine for the size: the JIT
+    assert default._path().name == "jit"
+    rng = np.random.default_rng(4)
+    for _ in range(20):
+        x = rng.normal(size=2) * 2
+        outs = {e: n.activate(x) for e, n in nets.items()}
+        for n in nets.values():
+            n.propagate(0.1, [0.2, -0.1], cost=cost.MSE)
+        for e in ENGINES:
+            np.testing.assert_allclose(outs[e], outs["objects"], rtol=1e-12)
+    for e in ENGINES:
+        np.testing.assert_allclose(nets[e].parameters(), nets["objects"].parameters(),
+                                   rtol=1e-10)
+
+
+def test_a_users_squash_numba_cannot_compile_runs_on_numpy():
+    net = _net(user_lookup, "numpy")
+    net.set_optimize(True)
+    assert net._path().name == "numpy"
+    if jit.available():
+        with pytest.raises(ValueError, match="JIT"):
+            net.set_optimize(True, engine="jit")
+    np.testing.assert_allclose(net.activate([1.0, 2.0]), _net(user_lookup, "objects").activate(
+        [1.0, 2.0]), rtol=1e-14)

@@ -33,7 +33,8 @@ def check_kind(kind: str | None, layout: Layout | None = None) -> None:
         raise ValueError(f"engine must be 'numpy', 'jit' or None, got {kind!r}")
     if kind == "jit" and (not jit.available() or (layout is not None and not jit.supports(layout))):
         raise ValueError("the JIT engine needs numba (pip install synapse[fast]) "
-                         "and built-in squash functions")
+                         "and squash functions it can compile (the built-ins, or yours if numba "
+                         "compiles them)")
 
 
 def make_engine(layout: Layout, kind: str | None = None) -> Engine:

@@ -67,7 +67,7 @@ LISTS = ("selfgate", "squash", "bias_at", "in_ptr", "in_conn", "in_w", "in_src",
          "in_x", "in_xs", "rk_ptr", "rk_rel", "rel_j", "rel_k", "rel_self", "x_mem",
          "rc_ptr", "rc_w", "rc_src", "rel_ptr", "out_ptr", "out_conn", "out_w", "out_dst",
          "sm_lo", "sm_hi", "c_src", "c_dst", "c_gat", "c_w", "oa_ptr", "oa_conn", "ga_ptr",
-         "ga_conn", "gs_ptr", "gs_k")
+         "ga_conn", "gs_ptr", "gs_k", "user_squash")
 #: The header's numbers after the lists' offsets: sizes, then every row offset of the state.
 SCALARS = ("n_in", "N", "out_lo", "out_hi", "n_params", "sw0") + tuple(
     "row_" + f.name for f in fields(Rows))
@@ -78,8 +78,22 @@ def available() -> bool:
     return bool(_AVAILABLE)
 
 
+#: A user's squash gets code USER + its place in the network's list of them.
+USER = 100
+
+
 def supports(layout: Layout) -> bool:
-    return available() and all(f in SQUASH_CODES for f in layout.structure.squash)
+    """Whether the JIT can run this network: numba, and every squash a built-in
+    or a user's function that numba compiles (``kernels().user_squash``)."""
+    if not available():
+        return False
+    users = {f for f in layout.structure.squash if f not in SQUASH_CODES}
+    return all(kernels().user_squash(f) is not None for f in users)
+
+
+def user_squashes(layout: Layout) -> list:
+    """The network's squash functions that are not built-ins, in a fixed order."""
+    return list(dict.fromkeys(f for f in layout.structure.squash if f not in SQUASH_CODES))
 
 
 def plan(layout: Layout) -> np.ndarray:
@@ -98,7 +112,8 @@ def plan(layout: Layout) -> np.ndarray:
     through time: c_src/c_dst/c_gat/c_w per connection; oa_ptr/oa_conn: every
     connection out of each unit, recurrent ones included; ga_ptr/ga_conn: the
     connections each unit gates; gs_ptr/gs_k: the units whose self-connection
-    each unit gates."""
+    each unit gates. user_squash: the addresses of the compiled user squashes
+    (code USER + k calls the k-th)."""
     L, st = layout, layout.structure
     N = st.n_units
     in_order, in_ptr = csr(st.dst, N)
@@ -107,6 +122,7 @@ def plan(layout: Layout) -> np.ndarray:
     o_order, out_ptr = csr(st.src[later], N)
     gater = np.where(st.gater >= 0, st.gater, N)
     out_conn = later[o_order]
+    users = user_squashes(L)
     oa_order, oa_ptr = csr(st.src, N)
     gated = np.flatnonzero(st.gater >= 0)
     ga_order, ga_ptr = csr(st.gater[gated], N)
@@ -117,7 +133,10 @@ def plan(layout: Layout) -> np.ndarray:
         sm_lo[lo:hi], sm_hi[lo:hi] = lo, hi
     lists = {
         "selfgate": np.where(st.self_gater >= 0, st.self_gater, N),
-        "squash": np.array([SQUASH_CODES[f] for f in st.squash], dtype=np.int64),
+        "squash": np.array([SQUASH_CODES.get(f, USER + users.index(f) if f in users else -1)
+                            for f in st.squash], dtype=np.int64),
+        "user_squash": np.array([kernels().user_squash(f).address for f in users],
+                                dtype=np.int64),
         "bias_at": L.bias_at, "in_ptr": in_ptr, "in_conn": in_order,
         "in_w": L.w_at[in_order], "in_src": st.src[in_order], "in_gater": gater[in_order],
         "in_x": L.xfirst[in_order], "in_xs": L.xstride[in_order], "rk_ptr": rk_ptr,

@@ -7,8 +7,14 @@ Monner and Reggia's (docs/equations.md).
 """
 from __future__ import annotations
 
+import ctypes
+import weakref
+from typing import Any
+
 import numba
 import numpy as np
+from llvmlite import ir
+from numba.extending import intrinsic
 
 from .. import optim
 from .jit import (
@@ -18,8 +24,55 @@ from .jit import (
     SELU_ALPHA,
     SELU_SCALE,
     SOFTMAX,
+    USER,
     Head,
 )
+
+#: A squash compiled as a C function: f(x: float64, derivate: bool) -> float64.
+SQUASH_SIGNATURE = numba.types.float64(numba.types.float64, numba.types.boolean)
+_users: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def user_squash(f: Any) -> Any:
+    """``f`` compiled by numba as a C function (``.address`` for the kernels), or
+    None when numba cannot compile it or the compiled one does not give f's
+    numbers (checked at a few points). Made once per function."""
+    try:
+        return _users[f]
+    except (KeyError, TypeError):
+        pass
+    compiled = None
+    try:
+        c = numba.cfunc(SQUASH_SIGNATURE, cache=False)(f)
+        probe = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_double, ctypes.c_bool)(c.address)
+        for x in (-2.5, -0.3, 0.0, 0.7, 3.0):
+            for d in (False, True):
+                want = float(f(x, d))
+                got = probe(x, d)
+                if not (got == want or abs(got - want) <= 1e-12 * max(1.0, abs(want))):
+                    raise ValueError("the compiled squash gives other numbers")
+        compiled = c
+    except Exception:  # noqa: BLE001 - any failure to compile means: not on the JIT
+        compiled = None
+    try:
+        _users[f] = compiled
+    except TypeError:  # not weakly referable: not cached
+        pass
+    return compiled
+
+
+@intrinsic
+def _call_squash(typingctx, addr, x, flag):
+    """Call the C function at ``addr`` as f(x: float64, flag: bool) -> float64."""
+    sig = numba.types.float64(numba.types.int64, numba.types.float64, numba.types.boolean)
+
+    def codegen(context, builder, signature, args):
+        address, value, derivate = args
+        fnty = ir.FunctionType(ir.DoubleType(), [ir.DoubleType(), ir.IntType(8)])
+        fn = builder.inttoptr(address, fnty.as_pointer())
+        return builder.call(fn, [value, builder.zext(derivate, ir.IntType(8))])
+
+    return sig, codegen
 
 _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
@@ -31,7 +84,7 @@ def _logistic(s):
     return e / (1.0 + e)
 
 @_jit
-def _squash_code(code, s):
+def _squash_code(code, s, ix):
     """(f(s), f'(s)) of the built-in squash with this code, as synapse.squash
     defines it (scalar formulas; tests hold every engine equal)."""
     if code == 0:  # LOGISTIC
@@ -86,6 +139,9 @@ def _squash_code(code, s):
         return abs(s), (-1.0 if s < 0 else 1.0)
     if code == 19:  # INVERSE
         return 1.0 - s, -1.0
+    if code >= USER:  # a user's squash, compiled by numba: called through its address
+        addr = ix[ix[Head.USER_SQUASH] + code - USER]
+        return _call_squash(addr, s, False), _call_squash(addr, s, True)
     return (1.0 if s > 0 else 0.0), 0.0  # 20: STEP
 
 @_jit
@@ -148,7 +204,7 @@ def _step1(x, V, Sb, ix):
         Sb[STATE + j] = s
         code = ix[SQ + j]
         if code != SOFTMAX:
-            y, d = _squash_code(code, s)  # eq. 16
+            y, d = _squash_code(code, s, ix)  # eq. 16
             Sb[ACT + j] = y
             Sb[DERIV + j] = d
         elif ix[SM_HI + j] == j + 1:  # eq. 16 for a SOFTMAX group, once all its states exist
