@@ -44,7 +44,9 @@ def user_squash(f: Any) -> Any:
     compiled = None
     try:
         c = numba.cfunc(SQUASH_SIGNATURE, cache=False)(f)
-        address = int(c.address)
+        address = c.address
+        if address is None:
+            raise ValueError("numba gave no address")
         probe = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_double, ctypes.c_bool)(address)
         for x in (-2.5, -0.3, 0.0, 0.7, 3.0):
             for d in (False, True):
