@@ -183,6 +183,7 @@ def save(path, net: Network, optimizer=None, trainer: Trainer | None = None) -> 
     path : str or os.PathLike
     net : Network
     optimizer : object with ``state_dict()`` and ``load_state_dict(d)``, optional
+        (default: the trainer's, if it trained with one)
     trainer : Trainer, optional
         It must train ``net``. Its options are saved when they are numbers,
         text or the library's own costs; a callable ``rate`` or a cost of your
@@ -195,6 +196,8 @@ def save(path, net: Network, optimizer=None, trainer: Trainer | None = None) -> 
         state that is not numbers, text, lists, dicts or numeric arrays;
         nothing is written then.
     """
+    if optimizer is None and trainer is not None and isinstance(trainer, Trainer):
+        optimizer = trainer.optimizer  # what Trainer.train last stepped with, if anything
     if not isinstance(net, Network):
         raise TypeError(f"checkpoint.save needs a Network, got {_check.came(net)}")
     layout = net._compiled()
@@ -324,6 +327,8 @@ def load(path, squashes=None, optimizers: dict | None = None,
     trainer = None
     if data["trainer"] is not None:
         trainer = _trainer(data["trainer"], net, trainer_options)
+        if optimizer is not None and getattr(optimizer, "net", None) is net:
+            trainer.optimizer = optimizer  # train(..., resume=True) goes on with its moments
     _restore_rng(data["rng"])
     return {"network": net, "optimizer": optimizer, "trainer": trainer}
 

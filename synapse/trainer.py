@@ -176,7 +176,7 @@ class Trainer:
         made = optim.make(name, self.network, **kind_options)
         kept = self.optimizer
         if (kept is not None and type(kept) is type(made) and kept.net is self.network
-                and kept.n_params == made.n_params and kept.options() == made.options()):
+                and kept.n_params == made.n_params and _but_lr(kept) == _but_lr(made)):
             return kept  # the same optimizer as the last call: go on with its moments
         self.optimizer = made
         return made
@@ -445,7 +445,7 @@ class Trainer:
                     norm = float(np.sqrt(g @ g))
                     if norm > o.clip:
                         g *= o.clip / norm
-                opt.lr = rate
+                opt.hyper[0] = rate  # the Trainer's rate is the learning rate (as in the kernel)
                 opt.step()
                 net.zero_grad()
                 count = 0
@@ -635,3 +635,7 @@ class Trainer:
         return tasks.train_timing(options, lambda X, Y: self._fit(X, Y, fit),
                                   lambda X, Y: self._test(X, Y, fit.cost))
 
+
+def _but_lr(opt: optim.Optimizer) -> dict:
+    """An optimizer's options but its learning rate (which the Trainer's rate sets)."""
+    return {k: v for k, v in opt.options().items() if k != "lr"}

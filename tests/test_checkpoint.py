@@ -266,3 +266,36 @@ def test_encode_and_decode_plain_values():
         checkpoint.decode({"__ndarray__": [1], "dtype": "O", "shape": [1]})
     with pytest.raises(ValueError, match="values for the shape"):
         checkpoint.decode({"__ndarray__": [1, 2], "dtype": "<f8", "shape": [3]})
+
+
+@pytest.mark.parametrize("engine", [e for e in ENGINES if e != "objects"])
+def test_a_run_with_adam_in_mini_batches_resumes_bit_for_bit_in_a_fresh_process(
+        engine, tmp_path):
+    """The Trainer's own optimizer (its moments and step count) travels in the
+    checkpoint with the network, the generator and the position."""
+    X, Y = data()
+    options = dict(OPTIONS, optimizer="adam", rate=0.01, batch_size=4, clip=5.0)
+    whole = make(engine)
+    Trainer(whole).train((X, Y), **options)
+
+    net = make(engine)
+    trainer = Trainer(net)
+    stop = {"every": 13, "do": lambda info: info["iterations"] == 13}
+    assert trainer.train((X, Y), schedule=stop, **options)["iterations"] == 13
+    checkpoint.save(tmp_path / "ck.json", net, trainer=trainer)  # its optimizer too
+    out = run_script(tmp_path, f"""
+        import numpy as np
+        from synapse import checkpoint
+        ck = checkpoint.load({str(tmp_path / 'ck.json')!r})
+        net, trainer = ck["network"], ck["trainer"]
+        assert trainer.optimizer is ck["optimizer"] and ck["optimizer"].t > 0
+        g = np.random.default_rng(0)
+        X = g.uniform(-1, 1, (12, 2))
+        Y = (X[:, :1] * X[:, 1:] > 0).astype(float)
+        result = trainer.train((X, Y), resume=True, **{options!r})
+        print(result["iterations"], net.parameters().tobytes().hex())
+    """)
+    iterations, params = out.split()
+    assert int(iterations) == 40
+    np.testing.assert_array_equal(np.frombuffer(bytes.fromhex(params), dtype=float),
+                                  whole.parameters())
