@@ -320,6 +320,24 @@ def test_a_grid_search_over_two_processes_equals_the_serial_one():
         assert np.array_equal(a.network_.parameters(), b.network_.parameters())
 
 
+def test_threads_take_turns_on_the_generator_and_fit_as_the_serial_run():
+    import joblib
+
+    X, y = load_iris(return_X_y=True)
+
+    def fitted(n_jobs):
+        run = cross_validate(NetworkClassifier(epochs=20, random_state=0), X, y, n_jobs=n_jobs,
+                             cv=KFold(6, shuffle=True, random_state=0), return_estimator=True)
+        return [e.network_.parameters() for e in run["estimator"]]
+
+    serial = fitted(1)
+    # without the lock, a fit's draws come from another's generator about 4 times in 5
+    for _ in range(3):
+        with joblib.parallel_backend("threading"):
+            threaded = fitted(3)
+        assert all(np.array_equal(a, b) for a, b in zip(serial, threaded))
+
+
 def test_a_grid_search_over_a_local_dask_cluster_equals_the_serial_one():
     distributed = pytest.importorskip("dask.distributed")
     import joblib
@@ -354,3 +372,14 @@ def test_the_default_costs_are_the_ones_the_compiled_kernels_train_whole_passes_
     assert clf.network_._can_train_passes(None, cost.CROSS_ENTROPY)
     assert reg.network_._can_train_passes(None, cost.MSE)
     assert not clf.network_._can_train_passes(None, cost.CATEGORICAL_CROSS_ENTROPY)
+
+
+def test_the_readme_example_prints_what_its_comments_say(capsys):
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
+        section = fh.read().split("\n## scikit-learn\n", 1)[1].split("\n## ", 1)[0]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    said = [line.split("# ")[-1] for line in code.splitlines() if line.startswith("print(")]
+    assert capsys.readouterr().out.splitlines() == said == ["0.973", "(4,)"]
+    assert namespace["net"].layers.hidden[0].size == 4
