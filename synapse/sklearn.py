@@ -30,11 +30,10 @@ What a fit does
   for IDENTITY outputs (up to a constant factor). ``gradient="cost"`` follows
   the gradient of ``cost`` instead.
 * **The reported error** (``history_``, and the early stop at ``error``) is
-  ``cost``: by default ``cost.CROSS_ENTROPY`` for a classifier (for SOFTMAX
-  outputs that is the summed one-vs-rest log-loss, at least the categorical
-  one; the compiled kernels compute it, so training runs whole passes in one
-  call, while ``cost=cost.CATEGORICAL_CROSS_ENTROPY`` trains row by row from
-  Python, several times slower) and ``cost.MSE`` for a regressor.
+  ``cost``: by default the classifier's log-loss (``cost.CROSS_ENTROPY`` for
+  two classes, ``cost.CATEGORICAL_CROSS_ENTROPY`` for more) and ``cost.MSE``
+  for a regressor; the compiled kernels compute all three, so training runs
+  whole passes in one call.
 * **Targets of a regressor** are standardised (``scale_targets=True``): the
   network learns (y - mean) / std, and ``predict`` maps its outputs back, so
   targets of any scale train at the same rate. The reported error is then in
@@ -243,8 +242,9 @@ class NetworkClassifier(ClassifierMixin, _NetworkEstimator):
         As in ``train``: SGD's momentum, L2 weight decay, the largest gradient
         norm (None: no clipping).
     cost : callable, optional
-        The reported error (``history_``, ``error``): None is
-        ``cost.CROSS_ENTROPY``, computed by the compiled kernels.
+        The reported error (``history_``, ``error``): None is the log-loss
+        (``cost.CROSS_ENTROPY`` for two classes, ``cost.CATEGORICAL_CROSS_ENTROPY``
+        for more), computed by the compiled kernels.
     gradient : {"delta", "cost"}, default "delta"
         The learning step: eq. 10's t - y (the log-loss gradient for the
         default outputs) or the exact gradient of ``cost``.
@@ -306,11 +306,11 @@ class NetworkClassifier(ClassifierMixin, _NetworkEstimator):
         self.classes_ = classes
         if len(classes) == 2:
             Y = codes.reshape(-1, 1).astype(float)
-            output_squash = _squash.LOGISTIC
+            output_squash, log_loss = _squash.LOGISTIC, _cost.CROSS_ENTROPY
         else:
             Y = np.eye(len(classes))[codes]
-            output_squash = _squash.SOFTMAX
-        self._train(X, Y, output_squash, _cost.CROSS_ENTROPY)
+            output_squash, log_loss = _squash.SOFTMAX, _cost.CATEGORICAL_CROSS_ENTROPY
+        self._train(X, Y, output_squash, log_loss)
         return self
 
     def predict_proba(self, X) -> np.ndarray:
