@@ -130,18 +130,19 @@ def _step(net, rate: float, o: SequenceOptions, B: int) -> None:
     """One step of the parameters along ``net.grad`` averaged over B sequences
     (clipped to norm ``clip``): the optimizer's, or a plain one at ``rate``."""
     g = net.grad
-    if B > 1:
-        g /= B
     f = o.fit
-    if f.clip:
-        norm = float(np.sqrt(g @ g))
-        if norm > f.clip:
-            g *= f.clip / norm
-    if f.optimizer is None:
-        net.parameters()[...] -= rate * g
-    else:
-        f.optimizer.lr = rate
-        f.optimizer.step()
+    with np.errstate(all="ignore"):  # a diverging step is a DivergenceError, not warnings
+        if B > 1:
+            g /= B
+        if f.clip:
+            norm = float(np.sqrt(g @ g))
+            if norm > f.clip:
+                g *= f.clip / norm
+        if f.optimizer is None:
+            net.parameters()[...] -= rate * g
+        else:
+            f.optimizer.lr = rate
+            f.optimizer.step()
 
 
 def _online(net, X: np.ndarray, Y: np.ndarray, rate: float, o: SequenceOptions) -> np.ndarray:
@@ -165,12 +166,14 @@ def _lstm_g(net, X3: np.ndarray, Y3: np.ndarray, rate: float, o: SequenceOptions
     a, outs = L.rows.act, L.structure.outputs
     out = np.empty((B, T, outs.stop - outs.start))
     due = (~np.isnan(Y3)).any(axis=(0, 2))
+    scratch = np.zeros(L.n_params)  # not grad itself: a path may use grad as its own scratch
     for t in range(T):
         path.streams(S, X3[:, t])
         out[:, t] = S[:, a + outs.start:a + outs.stop]
         if due[t]:
-            net.zero_grad()
-            path.stream_gradient(S, np.ascontiguousarray(Y3[:, t]), o.fit.learn_cost, L.grad)
+            scratch[:] = 0.0
+            path.stream_gradient(S, np.ascontiguousarray(Y3[:, t]), o.fit.learn_cost, scratch)
+            L.grad[...] = scratch
             _step(net, rate, o, B)
     return out
 
