@@ -7,7 +7,7 @@
 >>> net.activate([0, 1]).shape
 (1,)
 """
-from . import checkpoint, cost, optim, plot, squash
+from . import checkpoint, cost, datasets, optim, plot, squash
 from .errors import DivergenceError
 from .layer import ConnectionType, GateType, Layer, LayerConnection
 from .network import Network
@@ -19,4 +19,4 @@ __version__ = "0.1.0"
 
 __all__ = ["Neuron", "Connection", "Layer", "LayerConnection", "Network", "Trainer",
            "ConnectionType", "GateType", "squash", "cost", "optim", "plot", "seed",
-           "DivergenceError", "checkpoint"]
+           "DivergenceError", "checkpoint", "datasets"]

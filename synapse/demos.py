@@ -10,7 +10,7 @@ and returns the numbers it summarized.
 
 >>> from synapse import demos
 >>> sorted(demos.DEMOS)
-['dsr', 'erg', 'hopfield', 'sin', 'timing', 'xor']
+['adding', 'dsr', 'erg', 'hopfield', 'mackey', 'sin', 'text', 'timing', 'xor']
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from . import Trainer, cost, rng, tasks
+from . import Trainer, cost, rng, sequence_demos, tasks
 from . import seed as _seed
 
 
@@ -210,4 +210,4 @@ def hopfield(seed: int = 1, progress: bool | None = None, plot: str | None = Non
 
 #: name -> (function, one-line description)
 DEMOS = {f.__name__: (f, (f.__doc__ or f.__name__).splitlines()[0])
-         for f in (xor, sin, dsr, erg, timing, hopfield)}
+         for f in (xor, sin, dsr, erg, timing, hopfield, *sequence_demos.DEMOS)}

@@ -369,6 +369,72 @@ class Network:
         out = np.concatenate(outs, axis=1) if outs else np.empty(X3.shape[:2] + (self.outputs(),))
         return out[0] if own else out
 
+    def generate(self, seed_inputs, steps: int, feedback=None) -> np.ndarray:
+        """Closed-loop prediction: each output, through ``feedback``, becomes the next input.
+
+        Steps the network's own stream through ``seed_inputs`` (T, inputs())
+        as :meth:`run` does (from the state it has: ``clear()`` first to start
+        afresh), then keeps going on its own: row 0 of the result is the
+        output of the last seed step, and each further row is the output of one
+        step on ``feedback(previous row)``. The state is left where the last
+        step put it; nothing learns.
+
+        Parameters
+        ----------
+        seed_inputs : array of shape (T, inputs()), T >= 1
+            (1-D for a network with one input.)
+        steps : int
+            Rows to return, at least 1 (``steps - 1`` closed-loop steps).
+        feedback : callable, optional
+            ``feedback(output) -> next input`` (``inputs()`` finite numbers),
+            called with a copy of each output: e.g. a one-hot draw from a
+            SOFTMAX output for text, or a rescaling. None: the output itself
+            (for a network with as many inputs as outputs).
+
+        Returns
+        -------
+        numpy.ndarray of shape (steps, outputs())
+
+        Raises
+        ------
+        TypeError, ValueError
+            For bad seed inputs, steps or feedback (before any step), or a
+            feedback result of the wrong type, length or non-finite (the steps
+            until then are taken).
+
+        Examples
+        --------
+        >>> import synapse
+        >>> from synapse import Layer, Network, squash
+        >>> a, b = Layer(1), Layer(1).set(squash=squash.IDENTITY, bias=0)
+        >>> _ = a.project(b, weights=2.0)
+        >>> net = Network(input=a, output=b)       # y = 2 x
+        >>> net.generate([[1.0]], 4)[:, 0].tolist()
+        [2.0, 4.0, 8.0, 16.0]
+        >>> net.generate([[1.0]], 3, feedback=lambda y: y - 1)[:, 0].tolist()
+        [2.0, 2.0, 2.0]
+        """
+        X = _check.finite(_check.array(seed_inputs, "seed_inputs"), "seed_inputs")
+        if X.ndim == 1 and self.inputs() == 1:
+            X = X[:, None]
+        if X.ndim != 2 or X.shape[1] != self.inputs() or len(X) == 0:
+            raise ValueError(f"seed_inputs must have shape (T, {self.inputs()}) with T >= 1, "
+                             f"got {X.shape}")
+        steps = _check.count(steps, "steps", minimum=1)
+        if feedback is None:
+            if self.inputs() != self.outputs():
+                raise ValueError(f"generate needs a feedback function: the network has "
+                                 f"{self.outputs()} outputs but {self.inputs()} inputs")
+        else:
+            _check.function(feedback, "feedback", "feedback(output) -> next input")
+        out = np.empty((steps, self.outputs()))
+        out[0] = self.run(X)[-1]
+        for k in range(1, steps):
+            y = out[k - 1].copy()
+            x = y if feedback is None else feedback(y)
+            out[k] = self.activate(_check.vector(x, self.inputs(), "feedback's result"))
+        return out
+
     def predict(self, X) -> np.ndarray:
         """The outputs for n independent inputs, each one step from the network's
         current state, which is left as it was (for a feed-forward network:

@@ -24,6 +24,8 @@ import numpy as np
 
 from . import _check, optim, rng, tasks
 from . import cost as _cost
+from ._sequences import LEARNING, SequenceOptions, sequence_set
+from ._sequences import fit as fit_sequences
 from ._training import (
     GRADIENTS,
     Bar,
@@ -329,6 +331,122 @@ class Trainer:
             raise ValueError("resume=True needs a position to resume from: this Trainer has "
                              "not trained yet (or was not restored from a checkpoint)")
         return self._fit(X, Y, options, self.position if resume else None)
+
+    def train_sequences(self, sequences, *, learning: str = "lstm-g", window: int | None = None,
+                        rate=None, iterations: int | None = None, error: float | None = None,
+                        cost=None, gradient: str | None = None, optimizer=None,
+                        momentum: float = 0.0, batch_size: int = 1, weight_decay: float = 0.0,
+                        clip: float | None = None, shuffle: bool = False, log: int = 0,
+                        schedule: dict | None = None, progress: bool = False,
+                        init: str | None = None) -> dict:
+        """Train on a list of sequences, pass after pass, until the error or the
+        iterations run out.
+
+        The network is cleared before each sequence (sequences are
+        independent). One iteration is one pass over the list; its error is
+        the mean cost over the steps that have a target, each output taken
+        before the learning step that uses it. After training the network is
+        cleared.
+
+        Parameters
+        ----------
+        sequences : list
+            ``[{"input": X, "output": Y}, ...]`` or ``[(X, Y), ...]``: X of
+            shape (T, inputs), Y of shape (T, outputs), T >= 1 and free to
+            differ between sequences (with one input or output unit, X or Y may
+            be 1-D). NaN in Y means no target for that output at that step: it
+            adds nothing to the gradient or to the error. Never modified.
+        learning : {"lstm-g", "bptt"}
+            ``"lstm-g"`` (default): LSTM-g's online gradient, as ``activate``
+            + ``propagate`` take it, at every step that has a target; exact
+            through self-connections, truncated to one step on recurrent
+            connections between different units (docs/equations.md).
+            ``"bptt"``: the exact gradient of the sequence's summed cost
+            (:meth:`Network.bptt`), on any topology.
+        window : int, optional
+            With ``"bptt"``: truncated backpropagation through time, the
+            sequence cut into windows of ``window`` steps, each walked back on
+            its own (the state carried on) and followed by a step. None: the
+            whole sequence, one step at its end.
+        rate, iterations, error, cost, gradient
+            As for :meth:`train` (``rate`` is the optimizer's learning rate
+            when there is one). The error is reported with ``cost``; the
+            gradient follows eq. 10 (t - y) or, with ``gradient="cost"``, the
+            cost's own.
+        optimizer, momentum, weight_decay, clip
+            As for :meth:`train`: None takes plain steps (``rate`` times the
+            gradient); a name or an optimizer object takes its rule's steps;
+            ``clip`` bounds each step's gradient norm.
+        batch_size : int
+            Sequences whose gradients are averaged per step. The sequences of
+            a batch run side by side in lockstep, each from a cleared state
+            (shorter ones padded with steps that have no target). With
+            ``"lstm-g"`` the parameters take one step at each time step where
+            some sequence of the batch has a target, along the sum of their
+            gradients divided by the batch's size; with ``"bptt"`` one step
+            per batch (or per window), along the sum of the sequences' exact
+            gradients divided by the batch's size.
+        shuffle : bool
+            Visit the sequences in a fresh random order every pass (drawn from
+            ``synapse.seed``'s generator).
+        log, schedule, progress
+            As for :meth:`train`.
+        init : str, optional
+            Draw the parameters afresh first (``Network.initialize``).
+
+        Returns
+        -------
+        dict
+            ``{"error", "iterations", "time", "history", "compile"}`` as for
+            :meth:`train` (``history``: the error of every pass); after a
+            Ctrl-C also ``"interrupted": True``.
+
+        Raises
+        ------
+        TypeError, ValueError
+            For a malformed set or option, before anything is trained.
+        synapse.DivergenceError
+            When a pass makes a parameter non-finite; the network keeps the
+            parameters it had before that pass.
+
+        Notes
+        -----
+        One sequence at a time (``batch_size=1``) with LSTM-g, plain steps and
+        no clipping runs in the engine's own loop (``Network.run`` with a
+        rate), exactly the steps of activate + propagate. A step that takes a
+        target for some outputs and NaN for others goes through the general
+        loop, where those outputs add nothing.
+
+        Examples
+        --------
+        >>> import numpy as np, synapse
+        >>> from synapse import Trainer, squash
+        >>> from architect import Elman
+        >>> synapse.seed(2)
+        >>> net = Elman(1, 4, 1, output_squash=squash.IDENTITY)
+        >>> x = np.array([[1.0], [0.0], [0.0], [0.0]])      # echo the first input 2 steps late
+        >>> y = np.array([[np.nan], [np.nan], [1.0], [np.nan]])
+        >>> data = [(x, y), (0 * x, 0 * y)]
+        >>> result = Trainer(net).train_sequences(data, learning="bptt", optimizer="adam",
+        ...                                       rate=0.05, iterations=2000, error=1e-4)
+        >>> result["error"] <= 1e-4
+        True
+        >>> round(float(net.run(x)[2, 0]), 1)
+        1.0
+        """
+        seqs = sequence_set(sequences, self.network.inputs(), self.network.outputs())
+        fit = self._fit_options(rate, iterations, error, shuffle, log, cost, schedule, None,
+                                gradient, progress, optimizer, momentum, batch_size,
+                                weight_decay, clip)
+        learning = _check.choice(learning, "learning", LEARNING)
+        if window is not None:
+            window = _check.count(window, "window", minimum=1)
+            if learning != "bptt":
+                raise ValueError("window is an option of learning='bptt' (truncated "
+                                 "backpropagation through time), not of 'lstm-g'")
+        if init is not None:
+            self.network.initialize(init)
+        return fit_sequences(self.network, seqs, SequenceOptions(fit, learning, window or 0))
 
     def _fit(self, X: np.ndarray, Y: np.ndarray, o: FitOptions, at: dict | None = None) -> dict:
         """:meth:`train` on checked arrays and options."""

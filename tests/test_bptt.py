@@ -22,7 +22,7 @@ SMOOTH = {squash.HLIM: squash.LOGISTIC, squash.RELU: squash.TANH}  # FD needs de
 def grad_params(net):
     """The parameters in net.grad's order: learning weights, then learning biases."""
     st_ = net._compiled().structure
-    return ([Param("w", c) for c in st_.connections]
+    return ([Param("w", c) for c in st_.connections if c.learns]
             + [Param("bias", n) for n in st_.neurons[st_.n_inputs:] if n.learn_bias])
 
 

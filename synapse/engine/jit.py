@@ -266,7 +266,7 @@ class JitEngine(PythonLoops):
     def stream_gradient(self, S: np.ndarray, Y: np.ndarray, cost, D: np.ndarray) -> None:
         L = self.layout
         code = LEARN_CODES.get(cost)
-        if code is None:
+        if code is None or np.isnan(Y).any():  # NaN: no target there (errors_of)
             errors = stream_errors(L, S, Y, cost)
         else:
             errors = np.empty(Y.shape)
