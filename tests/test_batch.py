@@ -107,3 +107,21 @@ def test_net_call_is_activate():
     net = _nets()["perceptron"]
     twin = net.clone()
     np.testing.assert_array_equal(net([0.1, 0.2, 0.3]), twin.activate([0.1, 0.2, 0.3]))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_stream_gradients_can_be_added_into_the_networks_own_grad(engine):
+    """The objects path steps streams through the network's own row and grad, and
+    puts them back: a sum asked for in grad itself must still arrive there."""
+    rng = np.random.default_rng(6)
+    net = use_engine(_nets()["lstm"], engine)
+    S = np.repeat(net._compiled().S, 2, axis=0)
+    X, Y = rng.random((2, 3)), rng.random((2, 2))
+    path = net._path()
+    path.streams(S, X)
+    scratch = np.zeros_like(net.grad)
+    path.stream_gradient(S.copy(), Y, None, scratch)
+    net.zero_grad()
+    path.stream_gradient(S.copy(), Y, None, net.grad)
+    assert np.any(scratch != 0)
+    np.testing.assert_allclose(net.grad, scratch, rtol=1e-12, atol=1e-15)

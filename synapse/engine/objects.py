@@ -68,14 +68,16 @@ class ObjectsEngine(PythonLoops):
         saved = own.copy()
         grad = self.layout.grad
         kept = grad.copy()
+        total = np.zeros_like(D)  # D may be grad itself, which is put back below
         for b in range(len(S)):
             own[0] = S[b]
             grad[...] = 0.0
             self.backward(Y[b], cost)
-            D += grad
+            total += grad
             S[b] = own[0]
         own[...] = saved
         grad[...] = kept
+        D += total
 
     def numpy(self) -> NumpyEngine:
         """A numpy engine over the same layout, for what this path has no loop of its own."""
