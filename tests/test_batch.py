@@ -8,7 +8,7 @@ from conftest import ENGINES, use_engine
 
 import synapse
 from architect import LSTM, Liquid, Perceptron
-from synapse import cost
+from synapse import cost, squash
 
 
 def _nets():
@@ -18,6 +18,7 @@ def _nets():
         "lstm": LSTM(3, 4, 2),
         "lstm options": LSTM(3, 3, 2, hidden_to_hidden=True, output_to_gates=True),
         "liquid": Liquid(3, 10, 2, connections=25, gates=6),
+        "softmax": Perceptron(3, 4, 2, output_squash=squash.SOFTMAX),
     }
 
 

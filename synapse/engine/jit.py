@@ -281,14 +281,16 @@ class JitEngine(PythonLoops):
         L = self.layout
         B, T = X.shape[:2]
         n_out = len(self.out)
-        S = np.repeat(L.S, B, axis=0)
-        out = np.empty((T, B, n_out))
-        Xt = np.ascontiguousarray(np.swapaxes(X, 0, 1), dtype=float)
+        # the streams' states as columns (entries x streams): the kernels' innermost
+        # loops then run over the streams, on contiguous memory
+        ST = np.ascontiguousarray(np.repeat(L.S, B, axis=0).T)
+        out = np.empty((T, n_out, B))
+        Xt = np.ascontiguousarray(np.transpose(X, (1, 2, 0)), dtype=float)
         Yt = np.zeros((T, B, n_out)) if Y is None else np.ascontiguousarray(
             np.swapaxes(Y, 0, 1), dtype=float)
-        self.k._run(Xt, Yt, np.ascontiguousarray(rates, dtype=float), Y is not None, code or 0,
-                    out, L.V, S, self.ix, np.zeros(L.n_params))
-        return np.ascontiguousarray(np.swapaxes(out, 0, 1))
+        self.k._run_t(Xt, Yt, np.ascontiguousarray(rates, dtype=float), Y is not None,
+                      code or 0, out, L.V, ST, self.ix, np.zeros(L.n_params))
+        return np.ascontiguousarray(np.transpose(out, (2, 0, 1)))
 
     def train(self, X, Y, orders, rates, cost, error_cost, target_error):
         if cost not in LEARN_CODES or error_cost not in COST_CODES or error_cost is None:

@@ -675,3 +675,220 @@ def add_scaled_rows(W, a, E):
         if aj != 0.0:
             for i in range(W.shape[1]):
                 W[j, i] += aj * E[j, i]
+
+
+# ---------------------------------------------------------------- many streams at once
+# The same step and learning as _step1 and _learn1, for B streams in lockstep, with
+# the state laid out as ST (entries, streams): every innermost loop runs over the
+# streams, on contiguous memory, where the compiler vectorises it. Used for batches
+# (run_batch); tests hold them equal to the one-stream kernels.
+
+@_jit
+def _step_t(x, V, ST, ix, work):
+    """One step of every stream (x: inputs x streams) on ST: eqs. 14-18, as _step1."""
+    B = ST.shape[1]
+    n_in, N, SW = ix[Head.N_IN], ix[Head.N], ix[Head.SW0]
+    STATE, OLD, ACT = ix[Head.ROW_STATE], ix[Head.ROW_OLD], ix[Head.ROW_ACT]
+    DERIV, EB, E = ix[Head.ROW_DERIV], ix[Head.ROW_EB], ix[Head.ROW_E]
+    G, T, XB, X = ix[Head.ROW_G], ix[Head.ROW_T], ix[Head.ROW_XB], ix[Head.ROW_X]
+    SELFGATE, SQ, BIAS_AT = ix[Head.SELFGATE], ix[Head.SQUASH], ix[Head.BIAS_AT]
+    IN_PTR, IN_CONN, IN_W = ix[Head.IN_PTR], ix[Head.IN_CONN], ix[Head.IN_W]
+    IN_SRC, IN_GATER = ix[Head.IN_SRC], ix[Head.IN_GATER]
+    IN_X, IN_XS = ix[Head.IN_X], ix[Head.IN_XS]
+    RK_PTR, RK_REL, REL_J = ix[Head.RK_PTR], ix[Head.RK_REL], ix[Head.REL_J]
+    REL_SELF, X_MEM = ix[Head.REL_SELF], ix[Head.X_MEM]
+    RC_PTR, RC_W, RC_SRC = ix[Head.RC_PTR], ix[Head.RC_W], ix[Head.RC_SRC]
+    SM_LO, SM_HI = ix[Head.SM_LO], ix[Head.SM_HI]
+    s, dec, o, tv = work[0], work[1], work[2], work[3]
+    for i in range(n_in):
+        a, d = ST[ACT + i], ST[DERIV + i]
+        for b in range(B):
+            a[b] = x[i, b]
+            d[b] = 0.0
+        V[ix[BIAS_AT + i]] = 0.0  # input units have no bias (as in synaptic.js)
+    for j in range(n_in, N):
+        sw = V[SW + j]
+        bias = V[ix[BIAS_AT + j]]
+        gain = ST[ACT + ix[SELFGATE + j]]
+        st, old, eb = ST[STATE + j], ST[OLD + j], ST[EB + j]
+        for b in range(B):
+            dec[b] = gain[b] * sw  # g_jj(t) w_jj
+            o[b] = st[b]
+            old[b] = st[b]
+            s[b] = dec[b] * o[b] + bias  # eq. 15, self and bias terms
+            eb[b] = dec[b] * eb[b] + 1.0  # eq. 17, bias
+        for q in range(ix[IN_PTR + j], ix[IN_PTR + j + 1]):
+            c = ix[IN_CONN + q]
+            y, e = ST[ACT + ix[IN_SRC + q]], ST[E + c]
+            w = V[ix[IN_W + q]]
+            gater = ix[IN_GATER + q]
+            if gater == N:
+                for b in range(B):
+                    s[b] += w * y[b]  # eq. 15
+                    e[b] = dec[b] * e[b] + y[b]  # eq. 17
+            else:
+                g, gc = ST[ACT + gater], ST[G + c]
+                for b in range(B):
+                    gc[b] = g[b]  # eq. 14
+                    s[b] += g[b] * w * y[b]
+                    e[b] = dec[b] * e[b] + g[b] * y[b]
+        code = ix[SQ + j]
+        act, der = ST[ACT + j], ST[DERIV + j]
+        for b in range(B):
+            v = s[b]
+            if not np.isfinite(v):  # overflowed: bounded as Neuron.activate does
+                v = 0.0 if v != v else (FMAX if v > 0 else -FMAX)
+            st[b] = v
+            if code != SOFTMAX:
+                act[b], der[b] = _squash_code(code, v, ix)  # eq. 16
+        if code == SOFTMAX and ix[SM_HI + j] == j + 1:
+            for b in range(B):
+                _softmax(ST[:, b], STATE, ACT, DERIV, ix[SM_LO + j], j + 1)
+        for p in range(ix[RK_PTR + j], ix[RK_PTR + j + 1]):  # eq. 18
+            r = ix[RK_REL + p]
+            for b in range(B):
+                tv[b] = sw * o[b] if ix[REL_SELF + r] else 0.0
+            for e_ in range(ix[RC_PTR + r], ix[RC_PTR + r + 1]):
+                w, ya = V[ix[RC_W + e_]], ST[ACT + ix[RC_SRC + e_]]
+                for b in range(B):
+                    tv[b] += w * ya[b]
+            tr = ST[T + r]
+            for b in range(B):
+                tr[b] = tv[b]
+            m = ix[X_MEM + r]
+            if m < 0:
+                continue
+            h = ix[REL_J + r]
+            dh = ST[DERIV + h]
+            for b in range(B):
+                tv[b] = dh[b] * tv[b]  # f'_h T_kh
+            for q in range(ix[IN_PTR + h], ix[IN_PTR + h + 1]):
+                xr = ST[X + ix[IN_X + q] + m * ix[IN_XS + q]]
+                er = ST[E + ix[IN_CONN + q]]
+                for b in range(B):
+                    xr[b] = dec[b] * xr[b] + tv[b] * er[b]
+            xb, ebh = ST[XB + r], ST[EB + h]
+            for b in range(B):
+                xb[b] = dec[b] * xb[b] + tv[b] * ebh[b]
+
+
+@_jit
+def _learn_t(scale, errors, V, D, ST, ix, work):
+    """Every stream's responsibilities (errors: streams x outputs), then eq. 24
+    summed over the streams into D, as _learn1 stream by stream."""
+    B = ST.shape[1]
+    n_in, N, out_lo = ix[Head.N_IN], ix[Head.N], ix[Head.OUT_LO]
+    n_params = ix[Head.N_PARAMS]
+    DERIV, DELTA, DELTAP = ix[Head.ROW_DERIV], ix[Head.ROW_DELTA], ix[Head.ROW_DELTAP]
+    EB, E, G = ix[Head.ROW_EB], ix[Head.ROW_E], ix[Head.ROW_G]
+    T, XB, X = ix[Head.ROW_T], ix[Head.ROW_XB], ix[Head.ROW_X]
+    BIAS_AT, IN_PTR, IN_CONN = ix[Head.BIAS_AT], ix[Head.IN_PTR], ix[Head.IN_CONN]
+    IN_W, IN_X, IN_XS = ix[Head.IN_W], ix[Head.IN_X], ix[Head.IN_XS]
+    OUT_PTR, OUT_CONN = ix[Head.OUT_PTR], ix[Head.OUT_CONN]
+    OUT_W, OUT_DST = ix[Head.OUT_W], ix[Head.OUT_DST]
+    REL_PTR, REL_K, X_MEM = ix[Head.REL_PTR], ix[Head.REL_K], ix[Head.X_MEM]
+    SM_LO, SM_HI, ACT = ix[Head.SM_LO], ix[Head.SM_HI], ix[Head.ROW_ACT]
+    acc, dp = work[0], work[1]
+    for j in range(N - 1, n_in - 1, -1):  # later units first
+        for b in range(B):
+            acc[b] = 0.0
+        for q in range(ix[OUT_PTR + j], ix[OUT_PTR + j + 1]):
+            w = V[ix[OUT_W + q]]
+            dk, g = ST[DELTA + ix[OUT_DST + q]], ST[G + ix[OUT_CONN + q]]
+            for b in range(B):
+                acc[b] += dk[b] * g[b] * w
+        deltap, delta, der = ST[DELTAP + j], ST[DELTA + j], ST[DERIV + j]
+        lo = ix[SM_LO + j]
+        if lo >= 0:  # a SOFTMAX unit: its group's Jacobian once the group is done
+            for b in range(B):
+                deltap[b] = acc[b]
+                delta[b] = errors[b, j - out_lo] if j >= out_lo else 0.0
+            if j == lo:
+                for b in range(B):
+                    Sb = ST[:, b]
+                    dot = 0.0
+                    for i in range(lo, ix[SM_HI + j]):
+                        dot += Sb[ACT + i] * Sb[DELTAP + i]
+                    for i in range(lo, ix[SM_HI + j]):
+                        d = Sb[ACT + i] * (Sb[DELTAP + i] - dot) + Sb[DELTA + i]
+                        Sb[DELTAP + i] = d
+                        Sb[DELTA + i] = d
+            continue
+        for b in range(B):
+            dp[b] = der[b] * acc[b]  # eq. 21
+            if j >= out_lo:
+                dp[b] += errors[b, j - out_lo]  # eq. 10
+            acc[b] = 0.0
+        for r in range(ix[REL_PTR + j], ix[REL_PTR + j + 1]):
+            dk, tr = ST[DELTA + ix[REL_K + r]], ST[T + r]
+            for b in range(B):
+                acc[b] += dk[b] * tr[b]
+        for b in range(B):
+            deltap[b] = dp[b]
+            delta[b] = dp[b] + der[b] * acc[b]  # eqs. 22-23
+    for j in range(n_in, N):  # eq. 24, summed over the streams
+        deltap, der = ST[DELTAP + j], ST[DERIV + j]
+        for b in range(B):
+            dp[b] = deltap[b]
+        stored = False
+        for r in range(ix[REL_PTR + j], ix[REL_PTR + j + 1]):
+            if ix[X_MEM + r] < 0:
+                dk, tr = ST[DELTA + ix[REL_K + r]], ST[T + r]
+                for b in range(B):
+                    dp[b] += der[b] * dk[b] * tr[b]
+            else:
+                stored = True
+        for q in range(ix[IN_PTR + j], ix[IN_PTR + j + 1]):
+            w = ix[IN_W + q]
+            if w >= n_params:
+                continue  # a connection that does not learn
+            e = ST[E + ix[IN_CONN + q]]
+            grad = 0.0
+            for b in range(B):
+                grad += dp[b] * e[b]
+            if stored:
+                for r in range(ix[REL_PTR + j], ix[REL_PTR + j + 1]):
+                    m = ix[X_MEM + r]
+                    if m >= 0:
+                        dk = ST[DELTA + ix[REL_K + r]]
+                        xr = ST[X + ix[IN_X + q] + m * ix[IN_XS + q]]
+                        for b in range(B):
+                            grad += dk[b] * xr[b]
+            D[w] += scale * grad
+        at = ix[BIAS_AT + j]
+        if at < n_params:
+            eb = ST[EB + j]
+            gb = 0.0
+            for b in range(B):
+                gb += dp[b] * eb[b]
+            if stored:
+                for r in range(ix[REL_PTR + j], ix[REL_PTR + j + 1]):
+                    if ix[X_MEM + r] >= 0:
+                        dk, xb = ST[DELTA + ix[REL_K + r]], ST[XB + r]
+                        for b in range(B):
+                            gb += dk[b] * xb[b]
+            D[at] += scale * gb
+
+
+@_jit
+def _run_t(Xs, Ys, rates, learn, cost, out, V, ST, ix, scratch):
+    """_run for B streams on ST (entries x streams): Xs[t] is inputs x streams,
+    out[t] outputs x streams; with learn, one plain step per time t along the
+    streams' mean gradient (summed into scratch)."""
+    out_lo, out_hi = ix[Head.OUT_LO], ix[Head.OUT_HI]
+    ACT, n_params = ix[Head.ROW_ACT], ix[Head.N_PARAMS]
+    B = ST.shape[1]
+    work = np.empty((4, B))
+    errors = np.empty((B, out_hi - out_lo))
+    S = ST.T  # the streams' rows, for the outputs' errors
+    for t in range(Xs.shape[0]):
+        _step_t(Xs[t], V, ST, ix, work)
+        for q in range(out_hi - out_lo):
+            out[t, q] = ST[ACT + out_lo + q]
+        if learn and rates[t] != 0.0:
+            _errors(Ys[t], cost, S, ix, errors)
+            scratch[:] = 0.0
+            _learn_t(-1.0, errors, V, scratch, ST, ix, work)
+            step = rates[t] / B
+            for p in range(n_params):
+                V[p] -= step * scratch[p]
