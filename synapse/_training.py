@@ -243,13 +243,18 @@ def training_set(data: Any, n_in: int, n_out: int, what: str = "training set"):
 
 
 # ---------------------------------------------------------------- the error
+_MEANS = (_cost.MSE, _cost.MAE, _cost.MSLE)
+_SUMS = (_cost.CROSS_ENTROPY, _cost.BINARY, _cost.CATEGORICAL_CROSS_ENTROPY, _cost.HINGE)
+
+
 def set_error(cost: Cost, targets: np.ndarray, outputs: np.ndarray) -> float:
     """The mean over the rows of ``cost(targets[i], outputs[i])``.
 
-    The built-in costs take all rows in one call: MSE's mean over every entry
-    is the mean of the rows' means, and CROSS_ENTROPY's and BINARY's sums over
-    every entry, divided by the rows, are the mean of the rows' sums. Any other
-    cost is called row by row.
+    The built-in costs take all rows in one call: the mean over every entry
+    (MSE, MAE, MSLE) is the mean of the rows' means, and the sum over every
+    entry (CROSS_ENTROPY, BINARY, CATEGORICAL_CROSS_ENTROPY, HINGE), divided by
+    the rows, is the mean of the rows' sums. Any other cost is called row by
+    row.
 
     >>> import numpy as np
     >>> from synapse import cost
@@ -258,9 +263,9 @@ def set_error(cost: Cost, targets: np.ndarray, outputs: np.ndarray) -> float:
     """
     T = np.asarray(targets, dtype=float)
     Y = np.asarray(outputs, dtype=float)
-    if cost is _cost.MSE:
+    if cost in _MEANS:
         return cost(T, Y)
-    if cost is _cost.CROSS_ENTROPY or cost is _cost.BINARY:
+    if cost in _SUMS:
         return cost(T, Y) / len(T)
     return float(np.mean([cost_value(cost, t, y) for t, y in zip(T, Y)]))
 
