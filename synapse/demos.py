@@ -137,7 +137,7 @@ def erg(seed: int = 1, progress: bool | None = None, plot: str | None = None) ->
 
     _seed(seed)
     bar = _bar(progress)
-    net = LSTM(6, 7, 6, learn_cell_bias=False)  # cells' biases held at 0 (see the README)
+    net = LSTM(6, 7, 6)  # the cells' biases held at 0, the default (see the README)
     print("Embedded Reber Grammar on LSTM(6, 7, 6), rate 0.1: predict the possible next "
           "symbols until a string's error <= 0.05", flush=True)
     result = Trainer(net).erg(iterations=60000, log=0 if bar else 1000, progress=bar)

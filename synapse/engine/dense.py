@@ -191,7 +191,9 @@ class Dense:
                 G[layer.bias[layer.bias_learns]] -= delta.sum(axis=0)[layer.bias_learns]
         return deltas
 
-    def fit(self, X, Y, orders, rates, cost, error_cost, target_error, batch, opt, clip):
+    def fit(self, X: np.ndarray, Y: np.ndarray, orders: np.ndarray, rates: np.ndarray, cost,
+            error_cost, target_error: float, batch: int, opt: optim.Optimizer,
+            clip: float) -> tuple[int, np.ndarray]:
         """Passes with mini-batches and an optimizer, as the engines' ``fit``:
         pass k visits rows orders[k] in batches of ``batch`` rows (the last one
         maybe shorter); each batch's gradient, averaged and clipped to norm
