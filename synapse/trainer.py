@@ -17,6 +17,7 @@ with ``cost``); ``cost.BINARY`` has no gradient and is refused there.
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 
@@ -190,18 +191,19 @@ class Trainer:
         defaults to cross-entropy."""
         cost = check_cost(cost) or self.cost or _cost.CROSS_ENTROPY
         clip = 0.0 if clip is None else _check.positive(clip, "clip")
-        opt = self._optimizer(optimizer, momentum, weight_decay)
-        if opt is None and clip:
-            opt = optim.SGD(self.network)  # plain steps, clipped
         options = tasks.SequenceOptions(
             iterations=_check.count(iterations, "iterations", minimum=1),
             rate=_check.non_negative(rate, "rate"), progress=progress(log, schedule),
             cost=cost, learn_cost=self._learning_cost(gradient, cost),
             clear=_check.flag(clear, "clear"),
             always=_check.choice(learn, "learn", _LEARN) == "always",
-            bar=_check.flag(progress_bar, "progress"), optimizer=opt, clip=clip)
+            bar=_check.flag(progress_bar, "progress"), clip=clip)
         probe_cost(cost, options.learn_cost, self.network.outputs())
-        return options
+        # the optimizer last: made (and kept in self.optimizer) once all else is checked
+        opt = self._optimizer(optimizer, momentum, weight_decay)
+        if opt is None and clip:
+            opt = optim.SGD(self.network)  # plain steps, clipped
+        return dataclasses.replace(options, optimizer=opt)
 
     def _check_sizes(self, task: str, *allowed: tuple[int, int]) -> None:
         """ValueError unless the network's (inputs, outputs) is one of ``allowed``."""
@@ -577,8 +579,9 @@ class Trainer:
         ``weight_decay`` and ``clip``, as for :meth:`train`) makes each
         learning step ``backward`` and the optimizer's step, at learning rate
         ``rate``, still online: one step per step learnt. None (default) is
-        synaptic.js's plain ``propagate``. Adam wants a much smaller rate than
-        plain steps (about .002 to .005 here, see ``benchmarks/learning.py``).
+        synaptic.js's plain ``propagate``. Adam wants a smaller rate than plain
+        steps: at .01 it meets the paper's DSR criterion in a quarter of the
+        trials plain steps at .1 take (``benchmarks/learning.py dsr``).
 
         Returns ``{"iterations", "success", "error", "time", "history",
         "successes", "history_every", "compile"}``: trials run, the current

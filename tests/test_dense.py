@@ -16,13 +16,14 @@ from synapse.engine import dense
 def _mixed(seed=5):
     """Every case the matrices must handle: a skip connection (input -> output),
     a partial block (ONE_TO_ONE), two squashes in one layer, a SOFTMAX group
-    in a hidden layer and at the outputs, a weight and a bias held fixed."""
+    in a hidden layer and at the outputs, a weight, a whole block and a bias
+    held fixed."""
     synapse.seed(seed)
     i, a, b, o = Layer(3), Layer(4), Layer(3), Layer(3)
     i.project(a)
     i.project(b, ConnectionType.ONE_TO_ONE)
     a.project(b)
-    a.project(o)
+    held = a.project(o)
     b.project(o)
     first = i.project(o)
     a.list[0].squash = squash.TANH
@@ -30,6 +31,8 @@ def _mixed(seed=5):
     b.set(squash=squash.SOFTMAX)
     o.set(squash=squash.SOFTMAX)
     first.list[0].learns = False
+    for c in held.list:
+        c.learns = False
     a.list[2].learn_bias = False
     return Network(input=i, hidden=[a, b], output=o)
 

@@ -41,12 +41,14 @@ class _Into:
     c0: int
     c1: int
     shape: tuple[int, int]
-    view: slice | None          # V[view].reshape(shape) when full and contiguous
+    view: slice | None          # V[view].reshape(shape) when full and contiguous (and, when
+                                # the block learns, G[view] its gradient)
     rows: np.ndarray
     cols: np.ndarray
     slots: np.ndarray           # each connection's weight slot in V
     learns: np.ndarray          # the connections whose weight learns
     all_learn: bool
+    any_learn: bool
 
 
 @dataclass(eq=False)
@@ -83,7 +85,7 @@ def plan(layout: Layout) -> Dense | None:
             contiguous = b.full and n > 0 and bool(np.all(np.diff(slots) == 1))
             view = slice(int(slots[0]), int(slots[0]) + n) if contiguous else None
             into.append(_Into(b.src, b.c0, b.c1, b.shape, view, b.rows, b.cols, slots, learns,
-                              bool(learns.all())))
+                              bool(learns.all()), bool(learns.any())))
         runs: list[tuple] = []
         for u in range(lo, hi):
             f = st.squash[u]
@@ -178,8 +180,10 @@ class Dense:
                 if b.src > 0:
                     back = delta @ W  # eq. 19
                     acc[b.src] = back if acc[b.src] is None else acc[b.src] + back
+                if not b.any_learn:
+                    continue
                 grad = delta.T @ acts[b.src]  # eq. 24, summed over the rows
-                if b.view is not None:
+                if b.all_learn and b.view is not None:
                     G[b.view] -= grad.reshape(-1)
                 elif b.all_learn:
                     G[b.slots] -= grad[b.rows, b.cols]
