@@ -56,6 +56,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.plot is not None and importlib.util.find_spec("matplotlib") is None:
         parser.error("--plot needs matplotlib: pip install synapse[plot]")
+    if args.name == "digits" and importlib.util.find_spec("sklearn") is None:
+        parser.error("demo digits needs scikit-learn (its data set): pip install scikit-learn "
+                     "(or synapse[examples])")
     try:
         DEMOS[args.name][0](seed=args.seed, progress=args.progress, plot=args.plot)
     except BrokenPipeError:  # the reader went away (e.g. piped into head)

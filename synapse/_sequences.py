@@ -16,11 +16,11 @@ from ._training import (
     Bar,
     FitOptions,
     Keeper,
-    cost_value,
     divergence,
     interrupted,
     rate_at,
 )
+from .cost import cost_value
 
 #: The learning rules of ``train_sequences``, and a few words on each.
 LEARNING = {"lstm-g": "LSTM-g's online gradient, a step at every step with a target",

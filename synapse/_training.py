@@ -15,6 +15,7 @@ import numpy as np
 
 from . import _check
 from . import cost as _cost
+from .cost import cost_value
 from .errors import DivergenceError
 
 #: A cost ``C(target, output, derivate=False)``.
@@ -243,35 +244,6 @@ def training_set(data: Any, n_in: int, n_out: int, what: str = "training set"):
 
 
 # ---------------------------------------------------------------- the error
-def set_error(cost: Cost, targets: np.ndarray, outputs: np.ndarray) -> float:
-    """The mean over the rows of ``cost(targets[i], outputs[i])``.
-
-    The built-in costs take all rows in one call: MSE's mean over every entry
-    is the mean of the rows' means, and the cross-entropies' and BINARY's sums
-    over every entry, divided by the rows, are the mean of the rows' sums. Any other
-    cost is called row by row.
-
-    >>> import numpy as np
-    >>> from synapse import cost
-    >>> set_error(cost.MSE, np.array([[1.0], [0.0]]), np.array([[0.5], [0.5]]))
-    0.25
-    """
-    T = np.asarray(targets, dtype=float)
-    Y = np.asarray(outputs, dtype=float)
-    if cost is _cost.MSE:
-        return cost(T, Y)
-    if cost in (_cost.CROSS_ENTROPY, _cost.BINARY, _cost.CATEGORICAL_CROSS_ENTROPY):
-        return cost(T, Y) / len(T)
-    return float(np.mean([cost_value(cost, t, y) for t, y in zip(T, Y)]))
-
-
-def cost_value(cost: Cost, target, output) -> float:
-    value = cost(target, output)
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"cost must return a number, got {_check.came(value)}")
-    return float(value)
-
-
 def probe_cost(cost: Cost, learn_cost: Cost | None, n_out: int) -> None:
     """Call a user's cost once on a made-up pair (targets 0, outputs 0.5), so that a
     cost that returns no number, or, learnt by, no gradient of the outputs' size,

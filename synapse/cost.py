@@ -16,7 +16,12 @@ HINGE (neataptic's names; MSLE is the usual one, not neataptic's, see there).
 """
 from __future__ import annotations
 
+import numbers
+from typing import Callable
+
 import numpy as np
+
+from ._check import came
 
 __all__ = ["MSE", "CROSS_ENTROPY", "BINARY", "CATEGORICAL_CROSS_ENTROPY", "MAE", "MSLE", "HINGE"]
 
@@ -144,3 +149,38 @@ def HINGE(target, output, derivate: bool = False):
     if derivate:
         return np.where(margin > 0.0, -t, 0.0)
     return float(np.sum(np.maximum(margin, 0.0)))
+
+
+# ---------------------------------------------------------------- over a set
+_MEANS = (MSE, MAE, MSLE)
+_SUMS = (CROSS_ENTROPY, BINARY, CATEGORICAL_CROSS_ENTROPY, HINGE)
+
+
+def set_error(cost: Callable, targets: np.ndarray, outputs: np.ndarray) -> float:
+    """The mean over the rows of ``cost(targets[i], outputs[i])``.
+
+    The built-in costs take all rows in one call: the mean over every entry
+    (MSE, MAE, MSLE) is the mean of the rows' means, and the sum over every
+    entry (CROSS_ENTROPY, BINARY, CATEGORICAL_CROSS_ENTROPY, HINGE), divided by
+    the rows, is the mean of the rows' sums. Any other cost is called row by
+    row.
+
+    >>> import numpy as np
+    >>> set_error(MSE, np.array([[1.0], [0.0]]), np.array([[0.5], [0.5]]))
+    0.25
+    """
+    T = np.asarray(targets, dtype=float)
+    Y = np.asarray(outputs, dtype=float)
+    if cost in _MEANS:
+        return cost(T, Y)
+    if cost in _SUMS:
+        return cost(T, Y) / len(T)
+    return float(np.mean([cost_value(cost, t, y) for t, y in zip(T, Y)]))
+
+
+def cost_value(cost: Callable, target, output) -> float:
+    """``cost(target, output)`` as a float; a TypeError if it returns no number."""
+    value = cost(target, output)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"cost must return a number, got {came(value)}")
+    return float(value)

@@ -10,7 +10,7 @@ and returns the numbers it summarized.
 
 >>> from synapse import demos
 >>> sorted(demos.DEMOS)
-['adding', 'dsr', 'erg', 'hopfield', 'mackey', 'sin', 'text', 'timing', 'xor']
+['adding', 'digits', 'dsr', 'erg', 'hopfield', 'mackey', 'sin', 'text', 'timing', 'xor']
 """
 from __future__ import annotations
 
@@ -137,7 +137,7 @@ def erg(seed: int = 1, progress: bool | None = None, plot: str | None = None) ->
 
     _seed(seed)
     bar = _bar(progress)
-    net = LSTM(6, 7, 6, learn_cell_bias=False)  # cells' biases held at 0 (see the README)
+    net = LSTM(6, 7, 6)  # the cells' biases held at 0, the default (see the README)
     print("Embedded Reber Grammar on LSTM(6, 7, 6), rate 0.1: predict the possible next "
           "symbols until a string's error <= 0.05", flush=True)
     result = Trainer(net).erg(iterations=60000, log=0 if bar else 1000, progress=bar)
@@ -172,6 +172,62 @@ def timing(seed: int = 1, progress: bool | None = None, plot: str | None = None)
     _save_plot(plot, net, train)
     _summary(iterations=train["iterations"], error=f"{train['error']:.5f}",
              test_error=f"{test['error']:.5f}", time=f"{train['time'] + test['time']:.1f}s")
+    return result
+
+
+#: The digits demo's network and training (picked by ``benchmarks/learning.py digits --sweep``).
+DIGITS_HIDDEN, DIGITS_RATE, DIGITS_BATCH, DIGITS_EPOCHS = 64, 0.03, 32, 30
+
+
+def digits_data() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """scikit-learn's handwritten digits, pixels scaled to [0, 1], a fixed random
+    quarter held out: ``(X_train, y_train, X_test, y_test)``, classes as 0-9.
+
+    Raises ImportError, saying how to install it, without scikit-learn."""
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError:
+        raise ImportError("the digits demo needs scikit-learn (its data set): "
+                          "pip install scikit-learn") from None
+    d = load_digits()
+    X, y = d.data / 16.0, d.target
+    order = np.random.default_rng(0).permutation(len(X))  # the same split for every seed
+    test, train = order[:len(X) // 4], order[len(X) // 4:]
+    return X[train], y[train], X[test], y[test]
+
+
+def digits(seed: int = 1, progress: bool | None = None, plot: str | None = None,
+           epochs: int = DIGITS_EPOCHS) -> dict:
+    """Handwritten digits (scikit-learn's 8x8 images) on a SOFTMAX Perceptron, Adam."""
+    from architect import Perceptron
+
+    from . import squash
+
+    X, y, X_test, y_test = digits_data()
+    _seed(seed)
+    bar = _bar(progress)
+    net = Perceptron(64, DIGITS_HIDDEN, 10, output_squash=squash.SOFTMAX)
+    print(f"Handwritten digits: {len(X)} 8x8 images to train on, {len(X_test)} held out; "
+          f"Perceptron(64, {DIGITS_HIDDEN}, 10) with SOFTMAX outputs, Adam at rate "
+          f"{DIGITS_RATE}, mini-batches of {DIGITS_BATCH}, {epochs} epochs", flush=True)
+    result = Trainer(net, cost=cost.CATEGORICAL_CROSS_ENTROPY).train(
+        (X, np.eye(10)[y]), optimizer="adam", rate=DIGITS_RATE, batch_size=DIGITS_BATCH,
+        shuffle=True, iterations=epochs, error=0, log=0 if bar else 5, progress=bar)
+    _compiled(result)
+    predicted = net.predict(X_test).argmax(axis=1)
+    accuracy = float(np.mean(predicted == y_test))
+    print(f"  held-out accuracy {accuracy:.2%} ({int(np.sum(predicted == y_test))} of "
+          f"{len(y_test)})")
+    for k in range(3):  # a few held-out images and what the network says they are
+        rows = ["".join(" .:#"[min(3, int(v * 4))] for v in X_test[k, r * 8:(r + 1) * 8])
+                for r in range(8)]
+        print(f"  image {k}: digit {y_test[k]}, predicted {predicted[k]}")
+        for line in rows:
+            print(f"    {line}")
+    result["accuracy"] = accuracy
+    _save_plot(plot, net, result)
+    _summary(epochs=result["iterations"], error=f"{result['error']:.4f}",
+             test_accuracy=f"{accuracy:.4f}", time=f"{result['time']:.2f}s")
     return result
 
 
@@ -210,4 +266,4 @@ def hopfield(seed: int = 1, progress: bool | None = None, plot: str | None = Non
 
 #: name -> (function, one-line description)
 DEMOS = {f.__name__: (f, (f.__doc__ or f.__name__).splitlines()[0])
-         for f in (xor, sin, dsr, erg, timing, hopfield, *sequence_demos.DEMOS)}
+         for f in (xor, sin, dsr, erg, timing, digits, hopfield, *sequence_demos.DEMOS)}

@@ -24,7 +24,8 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _check, rng
-from ._training import Bar, Cost, Keeper, Progress, cost_value, divergence, interrupted
+from ._training import Bar, Cost, Keeper, Progress, divergence, interrupted
+from .cost import cost_value
 
 __all__ = ["dsr_symbols", "dsr_trial", "ReberGrammar", "timing_samples", "fraction_right"]
 
@@ -41,6 +42,30 @@ class SequenceOptions:
     clear: bool                #: clear the network before each sequence
     always: bool               #: learn at every step (else only where the prediction misses)
     bar: bool = False          #: show a progress bar
+    optimizer: Any = None      #: a synapse.optim optimizer, or None: synaptic.js's plain step
+    clip: float = 0.0          #: the largest norm of a step's gradient (0: not clipped)
+
+    def learner(self, net) -> Callable[[np.ndarray], None]:
+        """One learning step towards a target, as these options ask: a plain
+        ``propagate`` at ``rate`` (no optimizer), else ``backward`` and the
+        optimizer's step at learning rate ``rate``, its gradient clipped to
+        ``clip``."""
+        rate, cost, opt, clip = self.rate, self.learn_cost, self.optimizer, self.clip
+        if opt is None:
+            return lambda target: net.propagate(rate, target, cost)
+        opt.lr = rate
+        grad = net.grad
+
+        def step(target: np.ndarray) -> None:
+            grad[...] = 0.0
+            net.backward(target, cost)
+            if clip:
+                norm = float(np.sqrt(grad @ grad))
+                if norm > clip:
+                    grad[...] *= clip / norm
+            opt.step()
+
+        return step
 
 
 # ---------------------------------------------------------------- DSR
@@ -128,13 +153,18 @@ _DSR_LINE = ("iterations {iterations} success {success:.4f} correct {correct} "
 DSR_BLOCK = 1000
 
 
-def warm_up(net, keeper: Keeper, learn_cost: Cost | None) -> float:
+def warm_up(net, keeper: Keeper, learn_cost: Cost | None, optimizer: Any = None) -> float:
     """Compile (or load from numba's cache) the step and the learning step with
-    one step towards zeros, put every number back, and return the seconds it
-    took, so that a task's clock starts at its first sequence."""
+    one step towards zeros (with an optimizer: its gradient, no step), put every
+    number back, and return the seconds it took, so that a task's clock starts
+    at its first sequence."""
     start = time.perf_counter()
     net.activate(np.zeros(net.inputs()))
-    net.propagate(0.0, np.zeros(net.outputs()), learn_cost)
+    if optimizer is None:
+        net.propagate(0.0, np.zeros(net.outputs()), learn_cost)
+    else:
+        net.backward(np.zeros(net.outputs()), learn_cost)
+        net.zero_grad()
     keeper.restore()
     return time.perf_counter() - start
 
@@ -154,11 +184,12 @@ def train_dsr(net, options: DSROptions) -> dict:
     score, err, block = 0.0, float("nan"), 0.0  # block: the sum of this block's errors
     history: list[float] = []
     successes: list[float] = []
-    keeper = Keeper(net, None)
+    keeper = Keeper(net, None, t.optimizer)
+    learn = t.learner(net)
     compiling, start, stopped = 0.0, time.perf_counter(), False
     bar = Bar(False, t.iterations)
     try:
-        compiling = warm_up(net, keeper, t.learn_cost)
+        compiling = warm_up(net, keeper, t.learn_cost, t.optimizer)
         bar = Bar(t.bar, t.iterations, unit="trials", desc="DSR")
         start = time.perf_counter()
         while trial < t.iterations:
@@ -173,7 +204,7 @@ def train_dsr(net, options: DSROptions) -> dict:
                 miss = _missed(out, y)
                 right = right and not miss
                 if miss or t.always:
-                    net.propagate(t.rate, y, t.learn_cost)
+                    learn(y)
                 total += cost_value(t.cost, y, out)
             if keeper.bad_parameter() is not None:
                 raise divergence(net, keeper, trial + 1, "trial")
@@ -361,11 +392,12 @@ def train_erg(net, options: ERGOptions) -> dict:
     it = 0
     err = float("inf")
     history: list[float] = []
-    keeper = Keeper(net, None)
+    keeper = Keeper(net, None, t.optimizer)
+    learn = t.learner(net)
     compiling, start, stopped = 0.0, time.perf_counter(), False
     bar = Bar(False, t.iterations)
     try:
-        compiling = warm_up(net, keeper, t.learn_cost)
+        compiling = warm_up(net, keeper, t.learn_cost, t.optimizer)
         bar = Bar(t.bar, t.iterations, unit="strings", desc="ERG")
         start = time.perf_counter()
         while it < t.iterations and err > o.error:
@@ -378,7 +410,7 @@ def train_erg(net, options: ERGOptions) -> dict:
             for x, y in zip(X, Y):
                 out = net.activate(x)
                 if t.always or _missed(out, y, by_argmax=by_argmax):
-                    net.propagate(t.rate, y, t.learn_cost)
+                    learn(y)
                 total += cost_value(t.cost, y, out)
             if keeper.bad_parameter() is not None:
                 raise divergence(net, keeper, it + 1, "string")

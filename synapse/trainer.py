@@ -17,6 +17,7 @@ with ``cost``); ``cost.BINARY`` has no gradient and is refused there.
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 
@@ -43,9 +44,10 @@ from ._training import (
     progress,
     rate_at,
     rates_of,
-    set_error,
     training_set,
 )
+from .cost import set_error
+from .engine import dense
 from .network import Network
 
 __all__ = ["Trainer"]
@@ -117,6 +119,7 @@ class Trainer:
         learning_cost(self.gradient, self.cost)
         self.position: dict | None = None
         self.optimizer: optim.Optimizer | None = None  #: what train() last stepped with
+        self._dense: dense.Dense | None = None  # the current train()'s matrix passes, if any
 
     def __repr__(self) -> str:
         return (f"Trainer(rate={self.rate!r}, iterations={self.iterations}, error={self.error}, "
@@ -184,19 +187,25 @@ class Trainer:
         return made
 
     def _sequence_options(self, iterations, rate, log, schedule, cost, gradient, clear,
-                          learn, progress_bar) -> tasks.SequenceOptions:
+                          learn, progress_bar, optimizer=None, momentum=0.0, weight_decay=0.0,
+                          clip=None) -> tasks.SequenceOptions:
         """The options the sequence tasks (DSR, ERG) share, checked; the cost
         defaults to cross-entropy."""
         cost = check_cost(cost) or self.cost or _cost.CROSS_ENTROPY
+        clip = 0.0 if clip is None else _check.positive(clip, "clip")
         options = tasks.SequenceOptions(
             iterations=_check.count(iterations, "iterations", minimum=1),
             rate=_check.non_negative(rate, "rate"), progress=progress(log, schedule),
             cost=cost, learn_cost=self._learning_cost(gradient, cost),
             clear=_check.flag(clear, "clear"),
             always=_check.choice(learn, "learn", _LEARN) == "always",
-            bar=_check.flag(progress_bar, "progress"))
+            bar=_check.flag(progress_bar, "progress"), clip=clip)
         probe_cost(cost, options.learn_cost, self.network.outputs())
-        return options
+        # the optimizer last: made (and kept in self.optimizer) once all else is checked
+        opt = self._optimizer(optimizer, momentum, weight_decay)
+        if opt is None and clip:
+            opt = optim.SGD(self.network)  # plain steps, clipped
+        return dataclasses.replace(options, optimizer=opt)
 
     def _check_sizes(self, task: str, *allowed: tuple[int, int]) -> None:
         """ValueError unless the network's (inputs, outputs) is one of ``allowed``."""
@@ -463,7 +472,11 @@ class Trainer:
         # schedule call. Shuffles are drawn the same way either path (argsort
         # of uniform draws, a row per pass), so both give the same numbers,
         # however the passes are cut into calls.
-        chunked = cv is None and not callable(rate) and net._can_train_passes(o.learn_cost, o.cost)
+        # Mini-batches of a layered feed-forward network: matrix products per batch
+        # (engine/dense.py), the same steps; else the engine's own passes.
+        self._dense = (self._dense_plan(o) if cv is None and not callable(rate) else None)
+        chunked = self._dense is not None or (
+            cv is None and not callable(rate) and net._can_train_passes(o.learn_cost, o.cost))
         it, r = (0, float("nan")) if at is None else (at["iterations"], float("nan"))
         last_error: float | None = None if at is None else at["error"]  # resuming
         history: list[np.ndarray] = []  # the errors of the passes, a chunk at a time
@@ -535,9 +548,22 @@ class Trainer:
             result["interrupted"] = True
         return result
 
+    def _dense_plan(self, o: FitOptions) -> dense.Dense | None:
+        """The matrix-product passes (engine/dense.py) when they apply: mini-batches
+        with a compiled path (not the neuron objects) on a layered feed-forward
+        network."""
+        net = self.network
+        if o.optimizer is None or o.batch < 2 or net._path().name not in ("numpy", "jit"):
+            return None
+        return dense.plan(net._compiled())
+
     def _passes(self, X, Y, orders, rates, o: FitOptions, target: float):
         """Passes in one compiled call: plain steps, or the optimizer's."""
         net = self.network
+        plan = self._dense
+        if plan is not None and o.optimizer is not None:
+            return plan.fit(X, Y, orders, rates, o.learn_cost, o.cost, target, o.batch,
+                            o.optimizer, o.clip)
         if o.optimizer is None:
             return net._train_passes(X, Y, orders, rates, o.learn_cost, o.cost, target)
         return net._fit_passes(X, Y, orders, rates, o.learn_cost, o.cost, target, o.batch,
@@ -647,7 +673,9 @@ class Trainer:
     def dsr(self, *, targets=(2, 4, 7, 8), distractors=(3, 5, 6, 9), prompts=(0, 1),
             length: int = 24, success: float = 0.95, iterations: int = 100000, rate: float = 0.1,
             log: int = 0, schedule: dict | None = None, cost=None, clear: bool = True,
-            learn: str = "miss", gradient: str | None = None, progress: bool = False) -> dict:
+            learn: str = "miss", gradient: str | None = None, progress: bool = False,
+            optimizer=None, momentum: float = 0.0, weight_decay: float = 0.0,
+            clip: float | None = None) -> dict:
         """Distracted Sequence Recall (see ``docs/tasks.md``).
 
         Each trial is a random sequence of ``length`` one-hot symbols:
@@ -664,6 +692,14 @@ class Trainer:
         independent; ``clear=False`` is synaptic.js's behaviour (context leaks
         from one trial into the next). Target positions are sorted numerically
         (synaptic.js sorts them as text).
+
+        ``optimizer`` (None, a name or an ``optim`` object; with ``momentum``,
+        ``weight_decay`` and ``clip``, as for :meth:`train`) makes each
+        learning step ``backward`` and the optimizer's step, at learning rate
+        ``rate``, still online: one step per step learnt. None (default) is
+        synaptic.js's plain ``propagate``. Adam wants a smaller rate than plain
+        steps: at .01 it meets the paper's DSR criterion in a quarter of the
+        trials plain steps at .1 take (``benchmarks/learning.py dsr``).
 
         Returns ``{"iterations", "success", "error", "time", "history",
         "successes", "history_every", "compile"}``: trials run, the current
@@ -682,13 +718,16 @@ class Trainer:
             prompts=tuple(map(int, prompts)), length=tasks.dsr_length(length, len(prompts)),
             success=_check.fraction(success, "success"),
             training=self._sequence_options(iterations, rate, log, schedule, cost, gradient,
-                                            clear, learn, progress))
+                                            clear, learn, progress, optimizer, momentum,
+                                            weight_decay, clip))
         return tasks.train_dsr(self.network, options)
 
     def erg(self, *, iterations: int = 150000, error: float = 0.05, rate: float = 0.1,
             log: int = 500, cost=None, schedule: dict | None = None, clear: bool = True,
             targets: str = "possible", learn: str = "always", pairing: str = "standard",
-            gradient: str | None = None, progress: bool = False) -> dict:
+            gradient: str | None = None, progress: bool = False, optimizer=None,
+            momentum: float = 0.0, weight_decay: float = 0.0, clip: float | None = None
+            ) -> dict:
         """The Embedded Reber Grammar (see ``docs/tasks.md`` and
         :class:`synapse.tasks.ReberGrammar`).
 
@@ -712,6 +751,10 @@ class Trainer:
         (never clear between strings), ``pairing="crosswise"`` (P ... T and
         T ... P rather than B T ... T E and B P ... P E).
 
+        ``optimizer``, ``momentum``, ``weight_decay`` and ``clip`` as for
+        :meth:`dsr`: each learning step is ``backward`` and the optimizer's
+        step, at learning rate ``rate``.
+
         Returns ``{"iterations", "error", "time", "history", "compile", "test",
         "generate"}``: ``history`` is the error of every string,
         ``generate()`` makes a string of the grammar and ``test(string)``
@@ -725,7 +768,8 @@ class Trainer:
             targets=_check.choice(targets, "targets", tasks.ERG_TARGETS),
             error=_check.non_negative(error, "error"),
             training=self._sequence_options(iterations, rate, log, schedule, cost, gradient,
-                                            clear, learn, progress))
+                                            clear, learn, progress, optimizer, momentum,
+                                            weight_decay, clip))
         return tasks.train_erg(net, options)
 
     def timing_task(self, *, iterations: int = 200, error: float = 0.005, rate=(0.03, 0.02),

@@ -73,12 +73,15 @@ class Param:
 
 
 def params(net) -> list[Param]:
+    """Every trainable number: the biases and weights that learn (a bias or a
+    weight held fixed, as an LSTM's cell biases by default, is not one)."""
     out = []
     for n, layer in net.neurons():
         if layer == "input":
             continue
-        out.append(Param("bias", n))
-        out += [Param("w", c) for c in n.connections.inputs]
+        if n.learn_bias:
+            out.append(Param("bias", n))
+        out += [Param("w", c) for c in n.connections.inputs if c.learns]
     return out
 
 

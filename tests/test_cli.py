@@ -15,7 +15,7 @@ from synapse import demos
 from synapse.__main__ import main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NAMES = ["xor", "sin", "dsr", "erg", "timing", "hopfield"]
+NAMES = ["xor", "sin", "dsr", "erg", "timing", "digits", "hopfield"]
 
 
 def cli(*args, timeout=600):
@@ -141,3 +141,46 @@ def test_demo_reports_the_compile_apart(capsys):
     summary_time = float(out.splitlines()[-1].split("time ")[1].rstrip("s"))
     assert summary_time == pytest.approx(result["time"], abs=0.006)  # printed to 0.01 s
     assert ("compiled in" in out) == (result["compile"] >= 0.05)
+
+
+def test_demo_digits_classifies_the_held_out_quarter(capsys):
+    """A SOFTMAX Perceptron(64, 64, 10), Adam, batches of 32: after 10 epochs at
+    least 95% of the 449 held-out images right (the full 30 epochs: the slow
+    test below, and benchmarks/learning.py)."""
+    pytest.importorskip("sklearn")
+    result = demos.digits(seed=1, epochs=10)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("Handwritten digits: 1348 8x8 images to train on, 449 held out")
+    assert [line.split()[1] for line in lines if line.startswith("iterations ")] == ["5", "10"]
+    summary = lines[-1]
+    assert summary.startswith("-- summary: epochs 10, error ")
+    assert float(summary.split("test_accuracy ")[1].split(",")[0]) == round(
+        result["accuracy"], 4) >= 0.95
+    assert sum("predicted" in line for line in lines) == 3
+
+
+@pytest.mark.slow
+def test_demo_digits_reaches_97_percent():
+    pytest.importorskip("sklearn")
+    r = cli("demo", "digits")
+    assert r.returncode == 0, r.stderr
+    summary = r.stdout.splitlines()[-1]
+    assert summary.startswith("-- summary: epochs 30, error ")
+    assert float(summary.split("test_accuracy ")[1].split(",")[0]) >= 0.97
+
+
+def test_demo_digits_without_scikit_learn(capsys, monkeypatch):
+    """The command line says what to install (a usage error); the function raises
+    ImportError with the same advice."""
+    import importlib.util
+    import sys
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "sklearn" else real(name, *a))
+    status, out, err = in_process(capsys, "demo", "digits")
+    assert status == 2 and out == ""
+    assert "demo digits needs scikit-learn" in err and "pip install scikit-learn" in err
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)  # import fails
+    with pytest.raises(ImportError, match="pip install scikit-learn"):
+        demos.digits()

@@ -425,7 +425,9 @@ def test_lstm_without_cell_bias_and_its_json():
     back = Network.from_json(data)
     assert [n.learn_bias for n in back.layers.hidden[2].list] == [False] * 3
     assert [n.learn_bias for n in net.clone().layers.hidden[2].list] == [False] * 3
-    assert "learn_bias" not in str(LSTM(2, 3, 1).to_json())  # synaptic's keys only, by default
+    # synaptic.js's wiring writes synaptic's keys only; the default LSTM holds its cells' biases
+    assert "learn_bias" not in str(LSTM(2, 3, 1, cell_bias="learnt").to_json())
+    assert str(LSTM(2, 3, 1).to_json()).count("'learn_bias': False") == 3
     with pytest.raises(TypeError, match="learn_bias"):
         Network.from_json({**data, "neurons": [{**data["neurons"][0], "learn_bias": "no"}]
                            + data["neurons"][1:]})
@@ -454,3 +456,47 @@ def test_a_large_network_learns_the_same_with_the_fused_pass():
         a.propagate(0.2, t)
         b.propagate(0.2, t)
     np.testing.assert_allclose(a.parameters(), b.parameters(), rtol=1e-12, atol=1e-15)
+
+
+def test_lstm_cell_bias_choices_and_the_old_switch():
+    for options, learns in (({}, False), ({"cell_bias": "fixed"}, False),
+                            ({"learn_cell_bias": False}, False),
+                            ({"cell_bias": "learnt"}, True), ({"learn_cell_bias": True}, True),
+                            ({"cell_bias": "learnt", "learn_cell_bias": True}, True)):
+        cells = LSTM(2, 3, 1, **options).layers.hidden[2].list
+        assert [n.learn_bias for n in cells] == [learns] * 3
+        if not learns:
+            assert [n.bias for n in cells] == [0.0] * 3
+    with pytest.raises(ValueError, match="cell_bias must be 'learnt'.*'fixed'.*'gated'.*got str"):
+        LSTM(2, 3, 1, cell_bias="input")
+    with pytest.raises(ValueError, match="learn_cell_bias=True contradicts cell_bias='fixed'"):
+        LSTM(2, 3, 1, cell_bias="fixed", learn_cell_bias=True)
+
+
+def test_lstm_gated_cell_bias_is_the_papers_wiring():
+    """cell_bias="gated": a constant unit (IDENTITY, bias 1 held) first, projecting
+    into each cell with a learnt weight that the cell's own input gate gates;
+    the cells' own biases are 0, held. Every path agrees, and the wiring
+    survives JSON, clones and init."""
+    synapse.seed(2)
+    net = LSTM(3, 2, 2, 2, cell_bias="gated")
+    constant = net.layers.hidden[0].list
+    assert len(constant) == 1 and constant[0].squash is squash.IDENTITY
+    assert constant[0].bias == 1.0 and not constant[0].learn_bias
+    for block in range(2):
+        gate, cells = (net.layers.hidden[1 + 4 * block + k].list for k in (0, 2))
+        for g, cell in zip(gate, cells):
+            assert cell.bias == 0.0 and not cell.learn_bias
+            into = [c for c in cell.connections.inputs if c.from_ is constant[0]]
+            assert len(into) == 1 and into[0].gater is g and into[0].learns
+    drive(net, 30, seed=4)
+    assert constant[0].bias == 1.0 and constant[0].activation == 1.0
+    assert all(n.bias == 0.0 for n in net.layers.hidden[3].list)
+    twin = Network.from_json(net.to_json(state=True))
+    assert type(twin) is LSTM and twin.layers.hidden[0].list[0].bias == 1.0
+    np.testing.assert_array_equal(drive(twin, 5, seed=9), drive(net.clone(), 5, seed=9))
+    synapse.seed(3)
+    fresh = LSTM(3, 2, 2, cell_bias="gated", init="glorot")
+    assert fresh.layers.hidden[0].list[0].bias == 1.0
+    nets = twins(lambda: LSTM(3, 4, 2, cell_bias="gated"), seed=13)
+    assert disagreement(nets, steps=300, seed=13) < 1e-9

@@ -265,12 +265,14 @@ def sequence_check(net, xs, target, cost_fn, loss, rate=0.5, nontrivial=True):
 lstm_cases = st.fixed_dictionaries({
     "n_in": st.integers(1, 3), "cells": st.integers(1, 3), "n_out": st.integers(1, 2),
     "steps": st.integers(1, 6), "input_to_output": st.booleans(),
-    "seed": st.integers(0, 2**32 - 1), "engine": st.sampled_from(ENGINES)})
+    "seed": st.integers(0, 2**32 - 1), "engine": st.sampled_from(ENGINES),
+    "cell_bias": st.sampled_from(["fixed", "learnt", "gated"])})
 
 
 def make_lstm(case):
     net = LSTM(case["n_in"], case["cells"], case["n_out"], peepholes=None,
-               input_to_output=case["input_to_output"])
+               input_to_output=case["input_to_output"],
+               cell_bias=case.get("cell_bias", "fixed"))
     use_engine(net, case.get("engine", "objects"))
     rng = np.random.default_rng(case["seed"])
     randomize(net, rng)
@@ -367,6 +369,8 @@ def test_gated_self_connection_with_gain_not_one(engine):
     {"layers": (2, 2, 2), "peepholes": ConnectionType.ALL_TO_ALL, "hidden_to_hidden": True,
          "output_to_hidden": True, "output_to_gates": True},
     {"layers": (2, 2, 1), "peepholes": None, "input_to_output": False},
+    {"layers": (2, 3, 2), "peepholes": ConnectionType.ALL_TO_ALL, "cell_bias": "learnt"},
+    {"layers": (2, 3, 2, 2), "peepholes": ConnectionType.ALL_TO_ALL, "cell_bias": "gated"},
 ])
 @pytest.mark.parametrize("engine", ENGINES)
 def test_any_lstm_is_exact_on_its_first_step_from_clear(options, engine):

@@ -40,10 +40,10 @@ def test_repr_of_an_lstm_names_class_sizes_connections_gates_and_engine():
     synapse.seed(0)
     net = LSTM(2, 3, 1)
     c, g, s, sg, p = counted_by_hand(net)
-    assert (c, g, s, sg, p) == (56, 9, 3, 3, 69)
+    assert (c, g, s, sg, p) == (56, 9, 3, 3, 66)  # the cells' 3 biases are held (the default)
     assert p == len(net.parameters())
     assert repr(net) == (f"<LSTM: 2 -> [3, 3, 3, 3] -> 1, 56 connections (9 gated), "
-                         f"3 self-connections (3 gated), 69 parameters, engine {AUTO}>")
+                         f"3 self-connections (3 gated), 66 parameters, engine {AUTO}>")
 
 
 @pytest.mark.parametrize("make", [
@@ -105,17 +105,21 @@ def test_summary_prints_and_returns_the_layer_table(capsys):
     assert "6 from input, 9 from hidden[2]" in rows["hidden[0]"]  # peepholes
     # parameters: learning weights into the layer plus its biases, summing to the total
     per_layer = [int(rows[k].split()[-1]) for k in list(rows)[:-1]]
-    assert per_layer == [0, 18, 18, 9, 18, 6] and sum(per_layer) == len(net.parameters())
-    assert rows["total"].split() == ["total", "15", "56", "(9", "gated)", "3", "12", "69"]
+    assert per_layer == [0, 18, 18, 6, 18, 6] and sum(per_layer) == len(net.parameters())
+    assert rows["total"].split() == ["total", "15", "56", "(9", "gated)", "3", "12", "66"]
     assert net.summary(show=False) == text and capsys.readouterr().out == ""
 
 
 def test_summary_counts_fixed_parameters_out():
-    synapse.seed(0)
-    net = LSTM(2, 3, 1, learn_cell_bias=False)
-    rows = {line.split()[0]: line for line in net.summary(show=False).splitlines()[2:]}
-    assert int(rows["hidden[2]"].split()[-1]) == 6  # the cells' biases are held
-    assert int(rows["total"].split()[-1]) == len(net.parameters()) == 66
+    """The default LSTM holds its cells' biases: 3 parameters fewer than
+    synaptic.js's wiring (cell_bias="learnt"), where they learn."""
+    for options, cells, total in (({}, 6, 66), ({"learn_cell_bias": False}, 6, 66),
+                                  ({"cell_bias": "learnt"}, 9, 69)):
+        synapse.seed(0)
+        net = LSTM(2, 3, 1, **options)
+        rows = {line.split()[0]: line for line in net.summary(show=False).splitlines()[2:]}
+        assert int(rows["hidden[2]"].split()[-1]) == cells
+        assert int(rows["total"].split()[-1]) == len(net.parameters()) == total
 
 
 def test_summary_rejects_a_non_flag():

@@ -10,7 +10,7 @@ import synapse
 from architect import Perceptron
 from synapse import Layer, Network, Trainer, cost
 from synapse.engine import jit
-from synapse.trainer import set_error
+from synapse.cost import set_error
 
 
 def single_layer(n_in: int) -> Network:
