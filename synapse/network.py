@@ -483,7 +483,8 @@ class Network:
         self._path().clear()
 
     def reset(self) -> None:
-        """clear(), then fresh random weights and biases."""
+        """clear(), then fresh random weights and biases (those that learn; see
+        :meth:`Neuron.reset`)."""
         for n, _ in self.neurons():
             n.reset()
 
@@ -797,7 +798,10 @@ class Network:
         "constant"). neataptic files hold no state: neataptic starts the network
         cleared, with every gain 1 until its gater activates, and so does
         ``from_neataptic``. Raises ValueError for a squash neataptic lacks
-        (HLIM: neataptic's STEP has derivative 0)."""
+        (HLIM: neataptic's STEP has derivative 0); warns (UserWarning) when a
+        unit holds only some of its numbers fixed, as the default LSTM's cells
+        hold their biases: neataptic's JSON cannot say so, and they will learn
+        there."""
         return serialize.to_neataptic(self)
 
     @classmethod

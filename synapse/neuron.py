@@ -338,11 +338,18 @@ class Neuron:
             c._X[:] = 0.0
 
     def reset(self) -> None:
-        """clear(), then fresh random weights for the input connections and bias."""
+        """clear(), then fresh random weights for the input connections and bias.
+
+        Only what learns is drawn: a connection that does not learn and a bias
+        held fixed (``learn_bias=False``) keep their values, as in
+        :meth:`Network.initialize`.
+        """
         self.clear()
         for c in self.connections.inputs:
-            c._links.V[c._links.w_at[c._c]] = rng.uniform_weight()
-        self.bias = rng.uniform_weight()
+            if c.learns:
+                c._links.V[c._links.w_at[c._c]] = rng.uniform_weight()
+        if self.learn_bias:
+            self.bias = rng.uniform_weight()
 
     def _restore(self, state: float, old: float, activation: float) -> None:
         """Set the state numbers (as a saved network had them)."""

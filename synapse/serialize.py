@@ -29,6 +29,7 @@ import numbers
 import os
 import re
 import secrets
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -639,6 +640,7 @@ def to_neataptic(net: Network, names=None) -> dict:
     ids: dict[Any, int] = {n: i for i, (n, _) in enumerate(entries)}
     name = names or squash_namer(net)
     nodes = []
+    lossy: list[int] = []  # nodes with some, not all, numbers held fixed
     for i, (n, layer) in enumerate(entries):
         sq = name(n.squash)
         if layer == "input":
@@ -650,8 +652,11 @@ def to_neataptic(net: Network, names=None) -> dict:
                 hint = (" (neataptic's STEP is HLIM with derivative 0)" if sq == "HLIM" else "")
                 raise ValueError(f"neuron {i} squashes with {sq}, which neataptic does not "
                                  f"have{hint}; it knows {list(NEATAPTIC_SQUASHES)}")
-            fixed = not n.learn_bias and all(not c.learns for c in n.connections.inputs)
+            held = [not n.learn_bias] + [not c.learns for c in n.connections.inputs]
+            fixed = all(held)
             kind = "output" if layer == "output" else "constant" if fixed else "hidden"
+            if any(held) and kind != "constant":
+                lossy.append(i)
         nodes.append({"bias": n.bias, "type": kind, "squash": sq, "mask": 1, "index": i})
     connections = []
     for n, _ in entries:  # neataptic lists each node's self-connection first
@@ -663,6 +668,12 @@ def to_neataptic(net: Network, names=None) -> dict:
         if c.from_ is not c.to:
             connections.append({"weight": c.weight, "from": ids[c.from_], "to": ids[c.to],
                                 "gater": ids.get(c.gater)})
+    if lossy:
+        warnings.warn(f"neataptic's JSON holds a node's numbers fixed only all together "
+                      f"(a 'constant' node); nodes {lossy[:10]}{' ...' if len(lossy) > 10 else ''}"
+                      f" hold some fixed (a bias with learn_bias=False, or a connection "
+                      f"that does not learn), and will learn them after from_neataptic "
+                      f"or in neataptic", UserWarning, stacklevel=3)
     return {"nodes": nodes, "connections": connections, "input": net.inputs(),
             "output": net.outputs(), "dropout": 0}
 

@@ -8,6 +8,8 @@ import copy
 import importlib.util
 import json
 import os
+import re
+import warnings
 
 import numpy as np
 import pytest
@@ -195,6 +197,21 @@ def test_to_neataptic_refuses_squashes_neataptic_lacks():
     net.layers.hidden[2].list[0].squash = mine
     with pytest.raises(ValueError, match="neuron 3 squashes with mine"):
         net.to_neataptic()
+
+
+def test_to_neataptic_warns_of_numbers_held_fixed_it_cannot_say():
+    """The default LSTM holds its cells' biases fixed while their weights learn:
+    neataptic's JSON has no word for that, so the export says so, and writes the
+    numbers all the same (they equal the network's)."""
+    net = LSTM(2, 3, 1)
+    cells = [i for i, (n, _) in enumerate(net.neurons()) if not n.learn_bias]
+    assert len(cells) == 3
+    with pytest.warns(UserWarning, match=re.escape(f"nodes {cells}") + ".*learn_bias=False"):
+        data = net.to_neataptic()
+    assert [data["nodes"][i]["bias"] for i in cells] == [0.0] * 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        LSTM(2, 3, 1, cell_bias="learnt").to_neataptic()  # nothing held: no warning
 
 
 GOOD = FIXTURES["networks"]["neat"]["network"]

@@ -373,6 +373,28 @@ def test_reset_draws_new_weights_and_clears(engine):
     np.testing.assert_allclose(drive(net, 10), drive(fresh, 10), rtol=0, atol=1e-12)
 
 
+def test_reset_keeps_what_is_held_fixed():
+    """reset draws only what learns: the default LSTM's cell biases stay 0, the
+    gated wiring's constant unit keeps its bias of 1, a connection that does
+    not learn keeps its weight (as initialize does)."""
+    synapse.seed(5)
+    net = LSTM(2, 3, 1)
+    drive(net, 5)
+    cells = net.layers.hidden[2].list
+    gates = net.layers.hidden[0].list
+    held = gates[0].connections.inputs[0]
+    held.learns = False
+    before, others = held.weight, [n.bias for n in gates]
+    net.reset()
+    assert [n.bias for n in cells] == [0.0] * 3
+    assert held.weight == before
+    assert all(a != b for a, b in zip(others, (n.bias for n in gates)))
+    gated = LSTM(2, 3, 1, cell_bias="gated")
+    gated.reset()
+    assert gated.layers.hidden[0].list[0].bias == 1.0
+    assert all(n.bias == 0.0 for n in gated.layers.hidden[3].list)
+
+
 def test_seed_makes_everything_reproducible():
     def build():
         net = LSTM(3, 4, 2)

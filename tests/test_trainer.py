@@ -9,8 +9,8 @@ import pytest
 import synapse
 from architect import Perceptron
 from synapse import Layer, Network, Trainer, cost
-from synapse.engine import jit
 from synapse.cost import set_error
+from synapse.engine import jit
 
 
 def single_layer(n_in: int) -> Network:

@@ -49,7 +49,7 @@ def networks() -> dict[str, Network]:
     synapse.seed(11)
     out["perceptron"] = Perceptron(3, 4, 2)
     synapse.seed(12)
-    out["lstm"] = LSTM(2, 3, 1)
+    out["lstm"] = LSTM(2, 3, 1, cell_bias="learnt")  # neataptic cannot hold a fixed bias
     synapse.seed(13)
     out["liquid"] = Liquid(2, 10, 2, connections=25, gates=8)
     synapse.seed(14)
