@@ -3,7 +3,7 @@ learn, and the checks of their options."""
 from __future__ import annotations
 
 from synapse import Layer, LayerConnection, _check, squash
-from synapse.network import INIT_SCHEMES
+from synapse.init import INIT_SCHEMES
 
 
 def copies(size: int) -> Layer:

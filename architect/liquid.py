@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from synapse import Layer, Network, _check, rng
-from synapse.network import INIT_SCHEMES
+from synapse.init import INIT_SCHEMES
 
 
 class Liquid(Network):

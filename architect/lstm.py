@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from synapse import ConnectionType, GateType, Layer, Network, _check, squash
-from synapse.network import INIT_SCHEMES
+from synapse.init import INIT_SCHEMES
 
 from ._sizes import sizes
 

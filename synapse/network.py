@@ -2,44 +2,24 @@
 trained as one, in one activation order."""
 from __future__ import annotations
 
-import dataclasses
-import html
 import importlib
 import math
 import threading
-from contextlib import contextmanager
 from types import SimpleNamespace
 
 import numpy as np
 
-from . import _check, rng, serialize, store, structure
+from . import _check, display, init, serialize, store
 from .engine import Engine, check_kind, make_engine
 from .engine.jit import COST_CODES, LEARN_CODES
+from .engine.loaded import loaded_gains
 from .engine.standalone import standalone
 from .layer import Layer, LayerConnection
 from .neuron import Neuron
-from .squash import name_of
 
 __all__ = ["Network", "INIT_SCHEMES"]
 
-#: The schemes of :meth:`Network.initialize`, and a few words on each.
-INIT_SCHEMES = {"uniform": "synaptic.js's U[-0.1, 0.1)", "glorot": "Glorot & Bengio's uniform",
-                "he": "He et al.'s normal"}
-
-
-def _init_generator(seed) -> np.random.Generator:
-    """The generator ``initialize`` draws from: synapse's, or a new one from ``seed``."""
-    if seed is None:
-        return rng.generator()
-    if isinstance(seed, np.random.Generator):
-        return seed
-    return np.random.default_rng(_check.integer(seed, "seed", minimum=0))
-
-
-def _many(n: int, thing: str) -> str:
-    """``3 connections``, ``1 connection``."""
-    return f"{n} {thing}{'s' * (n != 1)}"
-
+INIT_SCHEMES = init.INIT_SCHEMES  # the schemes of Network.initialize
 
 class Network:
     """Layers in activation order: ``input``, then ``hidden`` in order, then ``output``.
@@ -130,7 +110,7 @@ class Network:
                     kind = self._engine_kind if self._optimize else "objects"
                     engine = make_engine(layout, kind)
                     if self.__dict__.get("_gains_pending"):  # loaded from synaptic.js
-                        engine = _loaded_gains(self, engine)
+                        engine = loaded_gains(self, engine)
                     self._engine = engine
                 engine = self._engine
         return engine
@@ -535,83 +515,15 @@ class Network:
         >>> bool(np.all(net.parameters()[5050:] == 0))      # the biases
         True
         """
-        scheme = _check.choice(scheme, "initialize scheme", INIT_SCHEMES)
-        g = _init_generator(seed)
-        layout = self._compiled()
-        st = layout.structure
-        learning = np.flatnonzero(st.learns)
-        weights = layout.w_at[learning]
-        biases = layout.bias_at[np.flatnonzero(st.learn_bias)]
-        V = layout.V
-        if scheme == "uniform":
-            V[weights] = g.random(len(weights)) * 0.2 - 0.1
-            V[biases] = g.random(len(biases)) * 0.2 - 0.1
-            return
-        src, dst = st.src[learning], st.dst[learning]
-        fan_in = np.bincount(dst, minlength=st.n_units)[dst]
-        if scheme == "glorot":
-            fan_out = np.bincount(src, minlength=st.n_units)[src]
-            limit = np.sqrt(6.0 / (fan_in + fan_out))
-            V[weights] = g.uniform(-limit, limit)
-        else:
-            V[weights] = g.standard_normal(len(weights)) * np.sqrt(2.0 / fan_in)
-        V[biases] = 0.0
+        init.initialize(self._compiled(), scheme, seed)
 
     # ---- how it shows ----
-    def _overview(self) -> tuple[dict, list[dict]]:
-        """The network in numbers, for ``repr``, :meth:`summary` and Jupyter: totals,
-        and one row per layer. Reads the structure; changes no number."""
-        st = self._layout.structure if self._layout is not None else structure.describe(self)
-        names = ["input", *(f"hidden[{i}]" for i in range(len(self.layers.hidden))), "output"]
-        group = st.layer_of()
-        src, dst = group[st.src], group[st.dst]
-        gated = st.gater >= 0
-        by = group[st.gater[gated]]
-        self_gated = np.flatnonzero(st.self_gater >= 0)
-        rows = []
-        for g, name in enumerate(names):
-            lo, hi = int(st.start[g]), int(st.start[g + 1])
-            squashes = sorted({name_of(st.squash[u]) for u in range(lo, hi)})
-            into = [f"{int(np.sum((dst == g) & (src == h)))} from {names[h]}"
-                    for h in range(len(names)) if np.any((dst == g) & (src == h))]
-            pairs: dict[tuple[int, int], int] = {}
-            for a, b in zip(src[gated][by == g], dst[gated][by == g]):
-                pairs[(int(a), int(b))] = pairs.get((int(a), int(b)), 0) + 1
-            gates = [f"{k} {names[a]}->{names[b]}" for (a, b), k in sorted(pairs.items())]
-            selves = group[self_gated][group[st.self_gater[self_gated]] == g]
-            gates += [f"{int(np.sum(selves == h))} self {names[h]}" for h in np.unique(selves)]
-            rows.append({
-                "layer": name, "units": hi - lo,
-                "squash": "-" if g == 0 or hi == lo else "/".join(squashes),
-                "inputs": ", ".join(into) or "-",
-                "self": int(st.memory[lo:hi].sum()),
-                "gates": ", ".join(gates) or "-",
-                "parameters": int(np.sum(st.learns & (dst == g)) + st.learn_bias[lo:hi].sum())})
-        try:
-            engine = self._path().name
-        except Exception:  # noqa: BLE001 (a network that cannot step still shows)
-            engine = "none"
-        totals = {"class": type(self).__name__, "inputs": self.inputs(),
-                  "hidden": [layer.size for layer in self.layers.hidden],
-                  "outputs": self.outputs(), "neurons": st.n_units,
-                  "connections": len(st.connections), "gated": int(gated.sum()),
-                  "self": int(st.memory.sum()), "self_gated": len(self_gated),
-                  "parameters": int(st.learns.sum() + st.learn_bias.sum()), "engine": engine}
-        return totals, rows
-
     def __repr__(self) -> str:
         """``<LSTM: 2 -> [3, 3, 3, 3] -> 1, 27 connections (9 gated), 3 self-connections
         (3 gated), 43 parameters, engine jit>``: the class, layer sizes, connections,
         gates, parameters and the engine that steps it (building its arrays if it
         never stepped, as its first step would)."""
-        try:
-            t, _ = self._overview()
-        except ValueError as e:  # an inconsistent network (e.g. fed from outside)
-            return f"<{type(self).__name__}: {e}>"
-        return (f"<{t['class']}: {t['inputs']} -> {t['hidden']} -> {t['outputs']}, "
-                f"{_many(t['connections'], 'connection')} ({t['gated']} gated), "
-                f"{_many(t['self'], 'self-connection')} ({t['self_gated']} gated), "
-                f"{_many(t['parameters'], 'parameter')}, engine {t['engine']}>")
+        return display.one_line(self)
 
     def summary(self, show: bool = True) -> str:
         """A table of the layers: units, squash, connections in (by source layer),
@@ -631,41 +543,14 @@ class Network:
         total          6            9 (0 gated)          0  0              13
         """
         show = _check.flag(show, "show")
-        t, rows = self._overview()
-        head = ("layer", "units", "squash", "connections in", "self", "gates", "parameters")
-        keys = ("layer", "units", "squash", "inputs", "self", "gates", "parameters")
-        table = [list(head)] + [[str(r[k]) for k in keys] for r in rows]
-        table.append(["total", str(t["neurons"]), "", f"{t['connections']} ({t['gated']} gated)",
-                      str(t["self"]), str(t["gated"] + t["self_gated"]), str(t["parameters"])])
-        width = [max(len(row[i]) for row in table) for i in range(len(head))]
-        right = {1, 4, 6}  # numbers
-        lines = [f"{t['class']}: {_many(t['inputs'], 'input')}, {_many(t['outputs'], 'output')}, "
-                 f"{_many(t['neurons'], 'neuron')}, engine {t['engine']}"]
-        for row in table:
-            cells = [c.rjust(w) if i in right else c.ljust(w)
-                     for i, (c, w) in enumerate(zip(row, width))]
-            lines.append("  ".join(cells).rstrip())
-        text = "\n".join(lines)
+        text = display.table(self)
         if show:
             print(text)
         return text
 
     def _repr_html_(self) -> str:
         """Jupyter's view of a network: a short table of its layers."""
-        try:
-            t, rows = self._overview()
-        except ValueError as e:
-            return f"<p>{html.escape(type(self).__name__)}: {html.escape(str(e))}</p>"
-        head = ("layer", "units", "squash", "connections in", "self", "gates", "parameters")
-        keys = ("layer", "units", "squash", "inputs", "self", "gates", "parameters")
-        cells = "".join(f"<th>{h}</th>" for h in head)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(str(r[k]))}</td>" for k in keys)
-                       + "</tr>" for r in rows)
-        return (f"<div><b>{html.escape(t['class'])}</b>: "
-                f"{_many(t['connections'], 'connection')} ({t['gated']} gated), "
-                f"{_many(t['self'], 'self-connection')}, {_many(t['parameters'], 'parameter')}, "
-                f"engine {html.escape(t['engine'])}"
-                f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table></div>")
+        return display.html_table(self)
 
     # ---- copies and views ----
     def clone(self) -> Network:
@@ -932,118 +817,3 @@ def _rebuild(payload: dict) -> Network:
     net._optimize = payload["optimize"]
     net._engine_kind = payload["engine"]
     return net
-
-
-class _LoadedGains:
-    """The path of a network loaded from synaptic.js or neataptic, until its
-    first step. There a gater sets its connections' gains when it activates,
-    and a loaded gain reads 1 until then; so in the first step, a connection
-    whose gater comes at or after its target reads 1 (here: the gater's
-    previous activation). The first step runs on the same kind of path with
-    those connections ungated; afterwards the network's own path takes over."""
-
-    def __init__(self, net: Network, inner: Engine, conns: np.ndarray, units: np.ndarray):
-        self.net, self.inner = net, inner
-        self.layout = inner.layout
-        self.name = f"{inner.name} (loaded gains)"
-        self.conns, self.units = conns, units
-        self.layout.links.g[conns] = 1.0
-
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
-
-    @contextmanager
-    def _first(self):
-        """A path that reads gain 1 on the late-gated connections."""
-        L = self.layout
-        st = L.structure
-        if self.inner.name == "objects":  # the neuron objects read their gaters
-            saved = [(st.connections[c], st.connections[c].gater) for c in self.conns]
-            saved += [(st.neurons[k].selfconnection, st.neurons[k].selfconnection.gater)
-                      for k in self.units]
-            for c, _ in saved:
-                c.gater = None
-            try:
-                yield self.inner
-            finally:
-                for c, g in saved:
-                    c.gater = g
-            return
-        gater, self_gater = st.gater.copy(), st.self_gater.copy()
-        gater[self.conns] = -1
-        self_gater[self.units] = -1
-        ungated = dataclasses.replace(L, structure=dataclasses.replace(
-            st, gater=gater, self_gater=self_gater))
-        yield make_engine(ungated, self.inner.name)
-
-    def _done(self) -> None:
-        net = self.net
-        with net._lock:
-            net._gains_pending = False
-            if net._engine is self:
-                net._engine = self.inner
-
-    def activate(self, x: np.ndarray) -> np.ndarray:
-        with self._first() as first:
-            out = first.activate(x)
-        self._done()
-        return out
-
-    def run(self, X, Y, rates, cost):
-        if len(X) == 0:
-            return self.inner.run(X, Y, rates, cost)
-        with self._first() as first:
-            head = first.run(X[:1], None if Y is None else Y[:1], rates[:1], cost)
-        self._done()
-        tail = self.inner.run(X[1:], None if Y is None else Y[1:], rates[1:], cost)
-        return np.concatenate([head, tail])
-
-    def predict(self, X):
-        with self._first() as first:
-            return first.predict(X)
-
-    def run_batch(self, X, Y, rates, cost):
-        """As the engines' run_batch (engine/base.py), with the first step's
-        gains as loaded."""
-        L = self.layout
-        B, T = X.shape[:2]
-        out_units = L.structure.outputs
-        a = L.rows.act
-        S = np.repeat(L.S, B, axis=0)
-        out = np.empty((B, T, out_units.stop - out_units.start))
-        scratch = np.zeros(L.n_params)
-        for t in range(T):
-            if t == 0:
-                with self._first() as first:
-                    first.streams(S, X[:, t])
-            else:
-                self.inner.streams(S, X[:, t])
-            out[:, t] = S[:, a + out_units.start:a + out_units.stop]
-            if Y is not None and rates[t] != 0:
-                scratch[:] = 0.0
-                self.inner.stream_gradient(S, Y[:, t], cost, scratch)
-                L.V[:L.n_params] -= (rates[t] / B) * scratch
-        return out
-
-    def train(self, *args):
-        return None  # passes run row by row until the first step is done
-
-    def bptt(self, S, X, Y, cost, D, *args):
-        """Through time the first step cannot be split off: backpropagation
-        through time reads the loaded gains as synapse does. On the network's
-        own stream that is its first step: the loaded gains end there."""
-        if S is self.layout.S:
-            self._done()
-        return self.inner.bptt(S, X, Y, cost, D, *args)
-
-    def clear(self) -> None:
-        self.inner.clear()
-        self._done()
-
-
-def _loaded_gains(net: Network, engine: Engine) -> Engine:
-    conns, units = store.late_gated(engine.layout)
-    if len(conns) == 0 and len(units) == 0:
-        net._gains_pending = False
-        return engine
-    return _LoadedGains(net, engine, conns, units)
