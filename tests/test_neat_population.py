@@ -213,6 +213,14 @@ def test_bad_arguments_raise_before_anything_runs():
     assert pop.generation == 0 and pop.history == [] and pop.evaluations == 0
 
 
+def test_a_fitness_that_cannot_travel_to_processes_is_refused_at_once():
+    pop = neat.Population(2, 1, size=4, seed=0)
+    with ProcessPoolExecutor(1) as pool:
+        with pytest.raises(TypeError, match="fitness must be picklable .* module-level"):
+            pop.evolve(lambda net: 1.0, executor=pool, log=False)
+    assert pop.evaluations == 0
+
+
 def test_a_fitness_that_is_not_a_finite_number_is_refused():
     pop = neat.Population(2, 1, size=4, seed=0)
     with pytest.raises(ValueError, match="fitness of genome 0 must be a finite number, got "

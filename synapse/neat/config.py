@@ -49,7 +49,12 @@ class Config:
     add_back_connection : 0.0
         A new recurrent connection to an earlier unit (read one step late).
     add_self_connection : 0.0
-        A self-connection on a hidden or output unit (its weight evolves).
+        A self-connection on a hidden or output unit (its weight evolves;
+        LSTM-g never trains it).
+    self_weight : 1.0
+        The weight of a new self-connection: 1 keeps the unit's state as it is
+        (LSTM's constant error carousel, and ``a.project(a)``'s default); None
+        draws it as any new weight.
     add_gate, remove_gate : 0.0, 0.0
         Let a hidden or output unit gate an ungated connection; or ungate one.
     change_squash : 0.0
@@ -130,6 +135,7 @@ class Config:
     add_connection: float = 0.05
     add_back_connection: float = 0.0
     add_self_connection: float = 0.0
+    self_weight: float | None = 1.0
     add_gate: float = 0.0
     remove_gate: float = 0.0
     change_squash: float = 0.0
@@ -184,6 +190,8 @@ class Config:
         if self.bias_rate + self.bias_replace > 1:
             raise ValueError(f"Config.bias_rate + bias_replace must be at most 1, got "
                              f"{self.bias_rate} + {self.bias_replace}")
+        if self.self_weight is not None:
+            self.self_weight = _check.number(self.self_weight, "Config.self_weight")
         if self.target_species is not None:
             self.target_species = _check.count(self.target_species, "Config.target_species",
                                                minimum=1)
@@ -206,6 +214,25 @@ class Config:
                                 f"{_check.came(getattr(self, name))}")
         self.mutate_output_squash = _check.flag(self.mutate_output_squash,
                                                 "Config.mutate_output_squash")
+
+    @classmethod
+    def recurrent(cls, **changes) -> Config:
+        """Settings for tasks that need memory: recurrent and self-connections
+        grow (``add_back_connection`` 0.05, ``add_self_connection`` 0.1,
+        ``add_node`` 0.05) and the threshold keeps about 10 species
+        (``target_species`` 10); ``changes`` override any field. These are the
+        settings ``benchmarks/neat_bench.py`` balances a pole with, seeing
+        neither velocity.
+
+        >>> from synapse import neat
+        >>> c = neat.Config.recurrent(add_gate=0.05)
+        >>> c.add_self_connection, c.target_species, c.add_gate
+        (0.1, 10, 0.05)
+        """
+        settings: dict[str, Any] = dict(add_node=0.05, add_back_connection=0.05,
+                                        add_self_connection=0.1, target_species=10)
+        settings.update(changes)
+        return cls(**settings)
 
     def squash_names(self) -> tuple:
         """The squash names ``change_squash`` may draw, read now.

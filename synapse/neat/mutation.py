@@ -119,7 +119,7 @@ def add_back_connection(g: Genome, config: Config, r: random.Random,
 def add_self_connection(g: Genome, config: Config, r: random.Random,
                         innovations: Innovations) -> bool:
     """A self-connection on a hidden or output unit that has none (an enabled
-    one), weight drawn as a fresh one."""
+    one), of weight ``config.self_weight`` (or drawn as a fresh one)."""
     free = [u for u, n in g.nodes.items() if n.kind != INPUT]
     r.shuffle(free)
     for u in free:
@@ -130,7 +130,9 @@ def add_self_connection(g: Genome, config: Config, r: random.Random,
         if old is not None:
             old.enabled = True
         else:
-            g.conns[k] = ConnectionGene(k, u, u, r.gauss(0.0, config.weight_init))
+            w = r.gauss(0.0, config.weight_init) if config.self_weight is None \
+                else config.self_weight
+            g.conns[k] = ConnectionGene(k, u, u, w)
         g.changed()
         return True
     return False

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import pickle
 import random
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -54,6 +55,16 @@ def _check_backprop(backprop) -> dict | None:
         raise ValueError("backprop needs a 'training_set' (or a 'task' naming one of the "
                          "Trainer's built-in tasks)")
     return dict(backprop)
+
+
+def _picklable(x, what: str) -> None:
+    """TypeError unless ``x`` can travel to a worker process."""
+    try:
+        pickle.dumps(x)
+    except Exception as e:
+        raise TypeError(f"{what} must be picklable to be scored in worker processes (a "
+                        f"module-level function, or an instance of a module-level class), "
+                        f"got {_check.came(x)}: {e}") from None
 
 
 class Population:
@@ -332,6 +343,9 @@ class Population:
         elif not isinstance(executor, Executor):
             raise TypeError(f"executor must be a concurrent.futures.Executor, 'serial' or "
                             f"None, got {_check.came(executor)}")
+        if isinstance(executor, ProcessPoolExecutor):
+            _picklable(fitness, "fitness")
+            _picklable(backprop, "backprop")
         try:
             for _ in range(generations):
                 start = time.perf_counter()
