@@ -40,9 +40,9 @@ def crossover(a: Genome, b: Genome, config: Config, r: random.Random) -> Genome:
     best, other = fitter(a, b)
     child = Genome(best.n_in, best.n_out)
     for u in sorted(best.nodes):
-        mine = best.nodes[u]
-        theirs = other.nodes.get(u)
-        child.nodes[u] = (theirs if theirs is not None and r.random() < 0.5 else mine).copy()
+        unit = best.nodes[u]
+        twin = other.nodes.get(u)
+        child.nodes[u] = (twin if twin is not None and r.random() < 0.5 else unit).copy()
     off = config.disable_inherited
     for k in sorted(best.conns):
         mine = best.conns[k]

@@ -57,6 +57,13 @@ def _check_backprop(backprop) -> dict | None:
     return dict(backprop)
 
 
+def _fit(g: Genome) -> float:
+    """An evaluated genome's fitness."""
+    if g.fitness is None:  # pragma: no cover - every genome is scored before it is read
+        raise RuntimeError("a genome was read before it was scored")
+    return g.fitness
+
+
 def _picklable(x, what: str) -> None:
     """TypeError unless ``x`` can travel to a worker process."""
     try:
@@ -179,8 +186,8 @@ class Population:
         mean fitness (fitness sharing), shifted so the worst genome counts 0;
         at least ``min_species_size`` each where the population allows; the
         total is exactly ``size`` (largest remainders first)."""
-        lowest = min(g.fitness for s in alive for g in s.members)
-        shares = [sum(g.fitness - lowest for g in s.members) / len(s.members) for s in alive]
+        lowest = min(_fit(g) for s in alive for g in s.members)
+        shares = [sum(_fit(g) - lowest for g in s.members) / len(s.members) for s in alive]
         total = sum(shares)
         n = self.size
         if total <= 0:
@@ -206,7 +213,7 @@ class Population:
             top = s.fitness()
             if s.best is None or top > s.best:
                 s.best, s.improved = top, gen - 1
-        ranked = sorted(self.species, key=lambda s: (-s.best, s.id))
+        ranked = sorted(self.species, key=lambda s: (-(s.best or 0.0), s.id))
         protected = {s.id for s in ranked[:config.species_elitism]}
         alive = [s for s in self.species
                  if s.id in protected or gen - 1 - s.improved < config.stagnation]
@@ -215,7 +222,7 @@ class Population:
         counts = self._offspring(alive)
         parents_of = []
         for s in alive:
-            members = sorted(s.members, key=lambda g: -g.fitness)  # stable: ties keep order
+            members = sorted(s.members, key=lambda g: -_fit(g))  # stable: ties keep order
             keep = max(1, int(math.ceil(config.survival * len(members))))
             parents_of.append(members[:keep])
         self.innovations.new_generation()
@@ -367,10 +374,10 @@ class Population:
         return self.best
 
     def _record(self, seconds: float, refinements: int, backprop, log: bool) -> float:
-        scores = [g.fitness for g in self.genomes]
+        scores = [_fit(g) for g in self.genomes]
         top = max(range(len(scores)), key=lambda i: (scores[i], -i))
         champion = self.genomes[top]
-        if self.best_genome is None or champion.fitness > self.best_genome.fitness:
+        if self.best_genome is None or scores[top] > _fit(self.best_genome):
             self.best_genome = champion.copy()
             self.best_genome.fitness = champion.fitness
         entry = {"generation": self.generation, "best": scores[top],

@@ -52,11 +52,11 @@ def distance(a: Genome, b: Genome, config: Config) -> float:
     if len(na) > len(nb):
         na, nb = nb, na
     shared = matching
-    for u, x in na.items():
-        if x.kind != INPUT:
-            y = nb.get(u)
-            if y is not None:
-                d = x.bias - y.bias
+    for u, unit in na.items():
+        if unit.kind != INPUT:
+            twin = nb.get(u)
+            if twin is not None:
+                d = unit.bias - twin.bias
                 diff += d if d > 0 else -d
                 shared += 1
     n = len(cb)
