@@ -15,7 +15,9 @@ xor      Evaluations to solve XOR (fitness 4 - summed squared error >= 3.9, the
          including the generation that reaches the criterion. Time per
          evaluation: the run's wall time / its evaluations, and the time spent
          scoring (network creation and the four rows) / evaluations. Both in
-         this process, serially.
+         this process, serially. Time per step: the last seed's winner over
+         10000 random rows (synapse: one net.run, and net.activate per row;
+         neat-python: activate per row).
 pole     Single-pole balancing (synapse.neat.tasks: Barto, Sutton and Anderson
          1983, Euler at 0.02 s, solved at 100000 steps) over 20 seeds, with the
          full state (default Config) and without velocities
@@ -34,7 +36,8 @@ dsr      Distracted Sequence Recall (2 targets, 2 distractors, 1 prompt, length 
          compared in total network steps (scoring plus training).
 scaling  One generation of 300 genomes, each scored by a task of about 1 s (a
          network run over a long fixed sequence), on a ProcessPoolExecutor with
-         1 and with 2 workers.
+         1 and with 2 workers, with the CPU time the workers got (from
+         os.times of the ended pool) and the load average before each run.
 """
 from __future__ import annotations
 
@@ -171,8 +174,22 @@ class _Timed:
         _population.Population._evaluate = self.original
 
 
+STEP_ROWS = np.random.default_rng(0).random((10000, 2))
+
+
+def per_step(step, rows=STEP_ROWS) -> float:
+    """Seconds per network step: the best of 3 passes over ``rows``."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        step(rows)
+        best = min(best, (time.perf_counter() - start) / len(rows))
+    return best
+
+
 def xor_synapse(seeds):
     evals, solved, wall, scoring, total = [], 0, 0.0, 0.0, 0
+    winner = None
     for seed in seeds:
         pop = neat.Population(2, 1, size=150, seed=seed)
         _Timed.seconds = 0.0
@@ -189,7 +206,12 @@ def xor_synapse(seeds):
             evals.append(h["evaluations"])
         print(f"    synapse seed {seed}: {h['evaluations']} evaluations, "
               f"{pop.generation} generations, best {h['best']:.4f}", flush=True)
-    return evals, solved, wall / total, scoring / total
+        winner = pop.best
+    run = per_step(winner.run)
+    activate = per_step(lambda rows: [winner.activate(x) for x in rows])
+    print(f"    synapse's last winner ({pop.best_genome}): {us(run)} per step in net.run, "
+          f"{us(activate)} per net.activate", flush=True)
+    return evals, solved, wall / total, scoring / total, run, activate
 
 
 def xor_neat_python(seeds):
@@ -215,6 +237,7 @@ def xor_neat_python(seeds):
         scoring[0] += time.perf_counter() - start
 
     evals, solved, wall, score_time, total = [], 0, 0.0, 0.0, 0
+    winner = None
     for seed in seeds:
         count[0], scoring[0] = 0, 0.0
         pop = neatpy.Population(config, seed=seed)
@@ -228,7 +251,12 @@ def xor_neat_python(seeds):
             evals.append(count[0])
         print(f"    neat-python seed {seed}: {count[0]} evaluations, best {winner.fitness:.4f}",
               flush=True)
-    return evals, solved, wall / total, score_time / total
+    net = neatpy.nn.FeedForwardNetwork.create(winner, config)
+    activate = per_step(lambda rows: [net.activate(x) for x in rows.tolist()])
+    print(f"    neat-python's last winner ({len(winner.nodes)} nodes, "
+          f"{sum(c.enabled for c in winner.connections.values())} connections): "
+          f"{us(activate)} per activate", flush=True)
+    return evals, solved, wall / total, score_time / total, activate
 
 
 def bench_xor(seeds):
@@ -239,16 +267,17 @@ def bench_xor(seeds):
     except ImportError:
         theirs = None
     row("XOR", "library", "solved", "median evaluations", "time / evaluation (run)",
-        "time / evaluation (scoring)")
+        "time / evaluation (scoring)", "time / step of a winner")
     row("XOR", "synapse.neat", f"{ours[1]}/{len(seeds)}", median(ours[0]), us(ours[2]),
-        us(ours[3]))
+        us(ours[3]), f"{us(ours[4])} (net.run), {us(ours[5])} (activate)")
     if theirs is None:
-        row("XOR", "neat-python", "not installed", "", "", "")
+        row("XOR", "neat-python", "not installed", "", "", "", "")
         return
     row("XOR", "neat-python 2.0.0", f"{theirs[1]}/{len(seeds)}", median(theirs[0]),
-        us(theirs[2]), us(theirs[3]))
+        us(theirs[2]), us(theirs[3]), f"{us(theirs[4])} (activate)")
     row("XOR", "neat-python / synapse", "", f"{median(theirs[0]) / median(ours[0]):.2f}x",
-        f"{theirs[2] / ours[2]:.2f}x", f"{theirs[3] / ours[3]:.2f}x")
+        f"{theirs[2] / ours[2]:.2f}x", f"{theirs[3] / ours[3]:.2f}x",
+        f"{theirs[4] / ours[4]:.1f}x (run), {theirs[4] / ours[5]:.1f}x (activate)")
 
 
 # ---------------------------------------------------------------- pole balancing
@@ -350,21 +379,28 @@ def bench_scaling(size, seconds):
     busy(net)
     once = time.perf_counter() - start
     busy = Busy(4, max(1, round(seconds / once)))
-    times = {}
+    times, cpu, loads = {}, {}, {}
     for workers in (1, 2):
         pop = neat.Population(4, 1, size=size, seed=0, config=neat.Config(chunks=size))
+        loads[workers] = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        before = os.times()
         with ProcessPoolExecutor(workers) as pool:
             pool.submit(sum, [1]).result()  # the workers are up
             start = time.perf_counter()
             pop.evolve(busy, generations=1, executor=pool, log=False)
             times[workers] = time.perf_counter() - start
+        after = os.times()  # the pool's workers have ended: their CPU time is counted
+        cpu[workers] = (after.children_user + after.children_system
+                        - before.children_user - before.children_system)
         print(f"    {workers} worker(s): {times[workers]:.1f} s "
-              f"({times[workers] / size:.3f} s per genome)", flush=True)
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    row("scaling", "workers", "seconds", "speed-up", "per genome", f"load before: {load:.2f}")
+              f"({times[workers] / size:.3f} s per genome), the workers had "
+              f"{cpu[workers] / times[workers]:.2f} CPUs on average "
+              f"(load before {loads[workers]:.2f})", flush=True)
+    row("scaling", "workers", "seconds", "speed-up", "CPUs the workers got",
+        "load average before")
     for workers in (1, 2):
         row("scaling", workers, f"{times[workers]:.1f}", f"{times[1] / times[workers]:.2f}x",
-            f"{times[workers] / size:.3f} s", "")
+            f"{cpu[workers] / times[workers]:.2f}", f"{loads[workers]:.2f}")
 
 
 def main(argv=None) -> int:
