@@ -313,7 +313,9 @@ class Population:
             this call; "serial" scores in this process (best for a fast fitness,
             where sending work to processes costs more than it saves). Each
             generation goes out in ``config.chunks`` tasks. The result for a
-            seed is the same on every executor.
+            seed is the same on every executor. A thread pool gives it too, but
+            no speed-up: a process scores one batch at a time
+            (:mod:`synapse.neat.evaluate`).
         backprop : dict, optional
             Refine each genome's network with LSTM-g before scoring it:
             :meth:`Trainer.train <synapse.trainer.Trainer.train>` options with
