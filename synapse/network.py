@@ -290,17 +290,20 @@ class Network:
                 raise ValueError(f"targets must have shape {X.shape[:-1] + (self.outputs(),)}, "
                                  f"got {Y.shape}")
         T = X.shape[-2]
-        rates = _check.array(rate, "rate")
-        if rates.ndim > 1 or rates.size not in (1, T):
-            raise ValueError(f"rate must be a number or {T} numbers (one per step), "
-                             f"got shape {rates.shape}")
-        rates = np.broadcast_to(rates.reshape(-1), (T,))
-        if not np.all(np.isfinite(rates)):
-            raise ValueError("rate must be finite")
+        if type(rate) is float and math.isfinite(rate):  # the usual case, checked at once
+            rates = np.full(T, rate)
+        else:
+            rates = _check.array(rate, "rate")
+            if rates.ndim > 1 or rates.size not in (1, T):
+                raise ValueError(f"rate must be a number or {T} numbers (one per step), "
+                                 f"got shape {rates.shape}")
+            rates = np.ascontiguousarray(np.broadcast_to(rates.reshape(-1), (T,)))
+            if not np.all(np.isfinite(rates)):
+                raise ValueError("rate must be finite")
         path = self._path()
         if X.ndim == 3:
-            return path.run_batch(np.ascontiguousarray(X), Y, np.ascontiguousarray(rates), cost)
-        return path.run(np.ascontiguousarray(X), Y, np.ascontiguousarray(rates), cost)
+            return path.run_batch(np.ascontiguousarray(X), Y, rates, cost)
+        return path.run(np.ascontiguousarray(X), Y, rates, cost)
 
     def bptt(self, inputs, targets, *, cost=None, window=None) -> np.ndarray:
         """Backpropagation through time: add the exact gradient of a sequence's

@@ -22,6 +22,7 @@ A layout has two arenas (docs/design.md, "Layout"):
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -154,12 +155,18 @@ class Layout:
     def N(self) -> int:
         return self.structure.n_units
 
-    def fresh_state(self, streams: int = 1) -> np.ndarray:
-        """A cleared state arena with ``streams`` columns: what ``clear()`` leaves
-        (the gain of a gated connection is 0 until its gater activates)."""
-        S = new_state(self.rows, self.N, streams)
+    @functools.cached_property
+    def cleared(self) -> np.ndarray:
+        """One cleared stream, read-only: what ``clear()`` leaves (the gain of a
+        gated connection is 0 until its gater activates). Made once per layout."""
+        S = new_state(self.rows, self.N, 1)
         S[:, self.rows.g + np.flatnonzero(self.structure.gater >= 0)] = 0.0
+        S.flags.writeable = False
         return S
+
+    def fresh_state(self, streams: int = 1) -> np.ndarray:
+        """A cleared state arena with ``streams`` streams (rows of :attr:`cleared`)."""
+        return np.repeat(self.cleared, streams, axis=0)
 
 
 def _values(st: Structure):

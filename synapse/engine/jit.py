@@ -325,4 +325,4 @@ class JitEngine(PythonLoops):
 
     def clear(self) -> None:
         L = self.layout
-        L.S[...] = L.fresh_state(1)
+        L.S[...] = L.cleared

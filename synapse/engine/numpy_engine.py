@@ -813,7 +813,7 @@ class NumpyEngine(PythonLoops):
 
     def clear(self) -> None:
         L = self.layout
-        L.S[...] = L.fresh_state(1)
+        L.S[...] = L.cleared
 
 
 def _bundle_in(bd: Bundle, V, act_ext, E, G, y, st, decay):
