@@ -19,11 +19,11 @@ Workloads (see common.py for the shared constants):
                            call's wall time, with its ``compile`` (laying out,
                            loading or compiling the kernels) and ``time`` (the
                            passes); the import of synapse timed apart. With
-                           --phases, first ``import numba`` and one call of a
-                           trivial cached numba function (numba's own start-up:
-                           its import, then its compiler and cache machinery),
-                           each timed apart, so the train call is left with
-                           synapse's own kernels
+                           --phases, first ``import numpy``, ``import numba``
+                           and one call of a trivial cached numba function
+                           (numba's own start-up: its import, then its
+                           compiler and cache machinery), each timed apart, so
+                           the train call is left with synapse's own kernels
     lstm_5_3_2             LSTM(5,3,2) per step: activate + propagate from
                            Python (numpy arrays), and the same steps a sequence
                            per ``net.run``; then 64 sequences of 100 steps in
@@ -96,6 +96,9 @@ def main(argv=None):
     baseline = max_rss_mb()
     phases = {}
     if a.phases:
+        t = now()
+        import numpy  # noqa: F401 - timed on its own, used below as np
+        phases["import_numpy"] = now() - t
         t = now()
         import numba
         phases["import_numba"] = now() - t
