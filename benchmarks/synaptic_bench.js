@@ -8,12 +8,21 @@
 // run with synaptic's optimizer on (its default: the network compiles itself
 // into one generated function at its first activate). synaptic draws its
 // weights from Math.random, which cannot be seeded.
+//
+// xor: its Trainer's 20000 iterations (the first run of the process apart, then
+// the median of the next ones) and the same activate + propagate by hand.
+// xor_fresh and lstm_20_40_20_fresh measure one fresh process (the require, the
+// construction, the first Trainer run or the first activate); the driver starts
+// them again and again. lstm_5_3_2 also times activate alone.
 'use strict';
 
+const T_START = process.hrtime.bigint();
 const WORKLOADS = {
   xor: ['Perceptron', [2, 3, 1], 'xor'],
-  lstm_5_3_2: ['LSTM', [5, 3, 2], 'step'],
+  xor_fresh: ['Perceptron', [2, 3, 1], 'fresh xor'],
+  lstm_5_3_2: ['LSTM', [5, 3, 2], 'step+activate'],
   lstm_20_40_20: ['LSTM', [20, 40, 20], 'step+build'],
+  lstm_20_40_20_fresh: ['LSTM', [20, 40, 20], 'fresh build'],
   perceptron_784_100_10: ['Perceptron', [784, 100, 10], 'step+build'],
   lstm_100_100_20: ['LSTM', [100, 100, 20], 'memory'],
 };
@@ -26,7 +35,7 @@ const STEP_RATE = 0.1;
 const MEMORY_STEPS = 100;
 const FULL = {
   warm_min: 5, warm_time: 0.5, block_time: 0.5, repeats: 9, min_repeats: 5, budget: 30.0,
-  builds: 5, min_builds: 3, xor_repeats: 5, min_xor_repeats: 3,
+  builds: 5, min_builds: 5, xor_repeats: 5, min_xor_repeats: 5,
 };
 
 const now = () => Number(process.hrtime.bigint()) / 1e9;
@@ -100,15 +109,22 @@ function timeBuilds(build, p) {
   return [{ median: median(runs), runs, first: runs[0] }, net];
 }
 
-function timeRepeats(run, p) {
+function timeRepeats(run, p, first) {
   const runs = [];
+  const out = {};
+  if (first) {
+    collect();
+    out.first = run();
+  }
   const begun = now();
   for (let r = 0; r < p.xor_repeats; r++) {
     collect();
     runs.push(run());
     if (runs.length >= p.min_xor_repeats && now() - begun > p.budget) break;
   }
-  return { median: median(runs), runs };
+  out.median = median(runs);
+  out.runs = runs;
+  return out;
 }
 
 function parseArgs(argv) {
@@ -128,7 +144,9 @@ function parseArgs(argv) {
 function main() {
   const a = parseArgs(process.argv.slice(2));
   const baseline = maxRssMb();
+  const t0 = now();
   const synaptic = require(a.synaptic);
+  const imported = now() - t0;
   const [arch, sizes, kind] = WORKLOADS[a.workload];
   const Ctor = synaptic.Architect[arch];
   const p = a.protocol;
@@ -143,6 +161,33 @@ function main() {
   const emit = () => {
     process.stdout.write(JSON.stringify({ engine: 'synaptic', workload: a.workload, results, info }) + '\n');
   };
+
+  if (kind.startsWith('fresh')) {
+    // one run of a fresh process: the driver starts it again and again
+    results.import = imported;
+    let t = now();
+    const net = newNet();
+    results.construct = now() - t;
+    if (kind === 'fresh xor') {
+      const data = XOR_X.map((x, r) => ({ input: x, output: XOR_Y[r] }));
+      t = now();
+      const r = new synaptic.Trainer(net).train(data, {
+        iterations: XOR_ITERATIONS, rate: XOR_RATE, error: XOR_ERROR, shuffle: false,
+      });
+      results.first_train = now() - t;
+      info.trainer_iterations = r.iterations;
+    } else {
+      const x = new Array(sizes[0]).fill(0);
+      x[0] = 1;
+      t = now();
+      net.activate(x);
+      results.first_activate = now() - t;
+    }
+    info.optimized = !!net.optimized;
+    results.since_start = Number(process.hrtime.bigint() - T_START) / 1e9;
+    emit();
+    return;
+  }
 
   if (kind === 'xor') {
     const round = (x) => Math.round(x * 1000) / 1000;
@@ -159,7 +204,7 @@ function main() {
       info.optimized = !!net.optimized;
       info.xor_outputs_run = XOR_X.map((x) => round(net.activate(x)[0]));
       return elapsed;
-    }, p);
+    }, p, true);
     const data = XOR_X.map((x, r) => ({ input: x, output: XOR_Y[r] }));
     results.xor_trainer = timeRepeats(() => {
       const net = newNet();
@@ -171,7 +216,7 @@ function main() {
       info.trainer_iterations = r.iterations;
       info.xor_outputs_trainer = XOR_X.map((x) => round(net.activate(x)[0]));
       return elapsed;
-    }, p);
+    }, p, true);
     emit();
     return;
   }
@@ -216,7 +261,11 @@ function main() {
     net = newNet();
   }
   results.step = timeSteps(stepper(net), start, p);
-  if (a.workload === 'lstm_5_3_2') results.seq = results.step; // no per-call cost to avoid
+  if (kind.includes('activate')) { // activate alone: what a batch without learning does
+    results.activate = timeSteps((i0, n) => {
+      for (let i = i0; i < i0 + n; i++) net.activate(X[inputIndex(i, nIn)]);
+    }, results.step.next_step, p);
+  }
   info.optimized = !!net.optimized;
   emit();
 }

@@ -12,12 +12,26 @@ batch 1, one forward + backward + SGD step per step:
 - LSTM(a, m, z): torch.nn.LSTM(a, m), one layer, fed one time step at a time
   with its (h, c) state carried over (detached, so no backpropagation through
   time: online learning, as LSTM-g does), then Linear(m, z) and the same loss.
+- lstm_5_3_2 also runs 64 sequences of 100 steps at once (common.batch_arrays):
+  the forward pass alone, and forward + backpropagation through the whole
+  sequences + one SGD step (torch's way of learning a batch of sequences: a
+  step per batch, where synapse's ``net.run`` learns at every time step);
+  per sequence-step.
+- digits: Sequential(Linear(64, 64), Sigmoid(), Linear(64, 10)) with
+  CrossEntropyLoss, torch.optim.Adam at rate .03, batches of 32 shuffled by
+  torch.randperm, float32 (torch's default); one epoch is one pass over the
+  1347 training rows.
 
 torch is never a dependency of synapse; this runs only when it is installed.
 """
 from __future__ import annotations
 
 from common import (
+    BATCH_STEPS,
+    BATCH_STREAMS,
+    DIGITS_BATCH,
+    DIGITS_HIDDEN,
+    DIGITS_RATE,
     MEMORY_STEPS,
     SEED,
     STEP_RATE,
@@ -26,10 +40,14 @@ from common import (
     XOR_RATE,
     XOR_X,
     XOR_Y,
+    batch_arrays,
+    digits_data,
     emit,
     input_index,
     max_rss_mb,
     now,
+    scaled,
+    summary,
     target_index,
     time_builds,
     time_repeats,
@@ -107,6 +125,11 @@ def main(argv=None):
             return Recurrent(*sizes)
         return MLP(*sizes)
 
+    if kind == "digits":
+        results["epoch"] = digits(torch, p, info)
+        emit("torch", a.workload, results, info)
+        return
+
     if kind == "xor":
         X = [torch.tensor([x], dtype=torch.float32) for x in XOR_X]
         Y = [torch.tensor([y], dtype=torch.float32) for y in XOR_Y]
@@ -163,7 +186,70 @@ def main(argv=None):
         block = stepper(new_net())
         start = 0
     results["step"] = time_steps(block, start, p)
+    if "batch" in kind:
+        results.update(batch(torch, new_net(), sizes, p))
     emit("torch", a.workload, results, info)
+
+
+def batch(torch, net, sizes, p):
+    """64 sequences of 100 steps in one call: forward alone, and forward +
+    backpropagation through time + one SGD step; per sequence-step."""
+    from torch.nn import functional as F
+    XB, YB = batch_arrays(sizes[0], sizes[-1])
+    X = torch.tensor(XB, dtype=torch.float32).transpose(0, 1).contiguous()  # (T, B, n)
+    Y = torch.tensor(YB, dtype=torch.float32).transpose(0, 1).contiguous()
+    opt = torch.optim.SGD(net.parameters(), lr=STEP_RATE)
+    per = BATCH_STREAMS * BATCH_STEPS
+
+    def learn(i0, n):
+        for _ in range(n):
+            seq, _ = net.lstm(X)
+            z = net.out(seq)
+            loss = F.binary_cross_entropy_with_logits(z, Y, reduction="sum")
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+
+    def forward(i0, n):
+        with torch.no_grad():
+            for _ in range(n):
+                seq, _ = net.lstm(X)
+                torch.sigmoid(net.out(seq))
+
+    return {"batch_learn": scaled(time_steps(learn, 0, p), per),
+            "batch_run": scaled(time_steps(forward, 0, p), per)}
+
+
+def digits(torch, p, info):
+    """Epochs of the digits, each timed whole (the shuffle included)."""
+    Xtr, ytr, Xte, yte = (torch.tensor(a) for a in digits_data())
+    Xtr, Xte = Xtr.float(), Xte.float()
+    torch.manual_seed(SEED)
+    net = torch.nn.Sequential(torch.nn.Linear(64, DIGITS_HIDDEN), torch.nn.Sigmoid(),
+                              torch.nn.Linear(DIGITS_HIDDEN, 10))
+    opt = torch.optim.Adam(net.parameters(), lr=DIGITS_RATE)
+    loss = torch.nn.CrossEntropyLoss()
+    runs = []
+    first = None
+    for epoch in range(p["epochs"] + 1):
+        t = now()
+        order = torch.randperm(len(Xtr))
+        for i in range(0, len(Xtr), DIGITS_BATCH):
+            rows = order[i:i + DIGITS_BATCH]
+            opt.zero_grad()
+            loss(net(Xtr[rows]), ytr[rows]).backward()
+            opt.step()
+        elapsed = now() - t
+        if epoch == 0:
+            first = elapsed
+        else:
+            runs.append(elapsed)
+    with torch.no_grad():
+        info["digits_accuracy"] = float((net(Xte).argmax(dim=1) == yte).double().mean())
+    info["digits_epochs"] = p["epochs"] + 1
+    out = summary(runs)
+    out["first"] = first
+    return out
 
 
 if __name__ == "__main__":

@@ -177,6 +177,21 @@ def decode(ix: np.ndarray) -> dict:
 LEARN_CODES = {c: COST_CODES[c] for c in BUILT_IN}
 
 
+def _arg(a, dtype=float) -> np.ndarray:
+    """``a`` as the kernels take it: C-contiguous and writable. numba compiles a
+    kernel once more for a read-only array (a broadcast view such as an
+    unshuffled pass's orders or one step's rates, or an array its owner froze),
+    which would compile, or load from the cache, a second copy of the kernel in
+    the middle of training."""
+    return np.require(a, dtype, ("C", "W"))
+
+
+def _writable(a: np.ndarray) -> np.ndarray:
+    """A per-step input as the kernels take it (see :func:`_arg`), at the cost
+    of one flag test when it is writable already."""
+    return a if a.flags.writeable else a.copy()
+
+
 class JitEngine(PythonLoops):
     """Steps a network's layout with numba-compiled loops (see the module docstring).
     Making one imports the kernels (and numba) on first use."""
@@ -193,7 +208,7 @@ class JitEngine(PythonLoops):
 
     def activate(self, x: np.ndarray) -> np.ndarray:
         L = self.layout
-        if not self.k._activate(x, L.V, L.S, self.ix):
+        if not self.k._activate(_writable(x), L.V, L.S, self.ix):
             raise ValueError(f"inputs must be finite, got {x.tolist()}")
         return self.out.copy()
 
@@ -203,20 +218,20 @@ class JitEngine(PythonLoops):
             super().learn(rate, target, cost)
             return
         L = self.layout
-        if not self.k._propagate(rate, target.reshape(1, -1), code, self.errors, L.V, L.V,
-                                 L.S, self.ix):
+        if not self.k._propagate(rate, _writable(target).reshape(1, -1), code, self.errors,
+                                 L.V, L.V, L.S, self.ix):
             raise ValueError(f"rate and target must be finite, got {rate!r} and "
                              f"{target.tolist()}")
 
     def propagate(self, rate: float, errors: np.ndarray) -> None:
         """Learn from the outputs' errors as computed by the caller (any cost)."""
         L = self.layout
-        e = np.ascontiguousarray(errors, dtype=float).reshape(1, -1)
+        e = _arg(errors).reshape(1, -1)
         self.k._learn(rate, e, L.V, L.V, L.S, self.ix)
 
     def accumulate_gradient(self, errors: np.ndarray) -> None:
         L = self.layout
-        e = np.ascontiguousarray(errors, dtype=float).reshape(1, -1)
+        e = _arg(errors).reshape(1, -1)
         self.k._learn(-1.0, e, L.V, L.grad, L.S, self.ix)
 
     def backward(self, target: np.ndarray, cost) -> None:
@@ -225,8 +240,8 @@ class JitEngine(PythonLoops):
             super().backward(target, cost)
             return
         L = self.layout
-        self.k._propagate(-1.0, target.reshape(1, -1), code, self.errors, L.V, L.grad, L.S,
-                          self.ix)
+        self.k._propagate(-1.0, _writable(target).reshape(1, -1), code, self.errors, L.V,
+                          L.grad, L.S, self.ix)
 
     def run(self, X: np.ndarray, Y: np.ndarray | None, rates: np.ndarray, cost) -> np.ndarray:
         code = LEARN_CODES.get(cost)
@@ -235,10 +250,9 @@ class JitEngine(PythonLoops):
         L = self.layout
         T, n_out = X.shape[0], len(self.out)
         out = np.empty((T, 1, n_out))
-        Y3 = np.zeros((T, 1, n_out)) if Y is None else np.ascontiguousarray(Y).reshape(
-            T, 1, n_out)
-        self.k._run(np.ascontiguousarray(X).reshape(T, 1, -1), Y3, np.ascontiguousarray(rates),
-                    Y is not None, code or 0, out, L.V, L.S, self.ix, L.grad[:0])
+        Y3 = np.zeros((T, 1, n_out)) if Y is None else _arg(Y).reshape(T, 1, n_out)
+        self.k._run(_arg(X).reshape(T, 1, -1), Y3, _arg(rates), Y is not None, code or 0, out,
+                    L.V, L.S, self.ix, L.grad[:0])
         return out[:, 0, :]
 
     def fit(self, X, Y, orders, rates, cost, error_cost, target_error, batch, opt, clip):
@@ -250,10 +264,8 @@ class JitEngine(PythonLoops):
         L = self.layout
         errors = np.empty(orders.shape[0])
         steps = np.array([opt.t], dtype=np.int64)
-        n = self.k._fit(np.ascontiguousarray(X, dtype=float).reshape(len(X), 1, -1),
-                        np.ascontiguousarray(Y, dtype=float).reshape(len(Y), 1, -1),
-                        np.ascontiguousarray(orders, dtype=np.int64),
-                        np.ascontiguousarray(rates, dtype=float), LEARN_CODES[cost],
+        n = self.k._fit(_arg(X).reshape(len(X), 1, -1), _arg(Y).reshape(len(Y), 1, -1),
+                        _arg(orders, np.int64), _arg(rates), LEARN_CODES[cost],
                         COST_CODES[error_cost], float(target_error), int(batch), opt.kind,
                         opt.hyper, opt.state, steps, float(clip), errors, L.V, L.S,
                         np.zeros(L.n_params), self.ix)
@@ -261,7 +273,7 @@ class JitEngine(PythonLoops):
         return n, errors[:n]
 
     def streams(self, S: np.ndarray, X: np.ndarray) -> None:
-        self.k._step(np.ascontiguousarray(X, dtype=float), self.layout.V, S, self.ix)
+        self.k._step(_arg(X), self.layout.V, S, self.ix)
 
     def stream_gradient(self, S: np.ndarray, Y: np.ndarray, cost, D: np.ndarray) -> None:
         L = self.layout
@@ -270,7 +282,7 @@ class JitEngine(PythonLoops):
             errors = stream_errors(L, S, Y, cost)
         else:
             errors = np.empty(Y.shape)
-            self.k._errors(np.ascontiguousarray(Y, dtype=float), code, S, self.ix, errors)
+            self.k._errors(_arg(Y), code, S, self.ix, errors)
         self.k._learn(-1.0, errors, L.V, D, S, self.ix)
 
     def run_batch(self, X: np.ndarray, Y: np.ndarray | None, rates: np.ndarray,
@@ -285,11 +297,10 @@ class JitEngine(PythonLoops):
         # loops then run over the streams, on contiguous memory
         ST = np.ascontiguousarray(np.repeat(L.S, B, axis=0).T)
         out = np.empty((T, n_out, B))
-        Xt = np.ascontiguousarray(np.transpose(X, (1, 2, 0)), dtype=float)
-        Yt = np.zeros((T, B, n_out)) if Y is None else np.ascontiguousarray(
-            np.swapaxes(Y, 0, 1), dtype=float)
-        self.k._run_t(Xt, Yt, np.ascontiguousarray(rates, dtype=float), Y is not None,
-                      code or 0, out, L.V, ST, self.ix, np.zeros(L.n_params))
+        Xt = _arg(np.transpose(X, (1, 2, 0)))
+        Yt = np.zeros((T, B, n_out)) if Y is None else _arg(np.swapaxes(Y, 0, 1))
+        self.k._run_t(Xt, Yt, _arg(rates), Y is not None, code or 0, out, L.V, ST, self.ix,
+                      np.zeros(L.n_params))
         return np.ascontiguousarray(np.transpose(out, (2, 0, 1)))
 
     def train(self, X, Y, orders, rates, cost, error_cost, target_error):
@@ -297,10 +308,8 @@ class JitEngine(PythonLoops):
             return None
         L = self.layout
         errors = np.empty(orders.shape[0])
-        n = self.k._train(np.ascontiguousarray(X, dtype=float).reshape(len(X), 1, -1),
-                          np.ascontiguousarray(Y, dtype=float).reshape(len(Y), 1, -1),
-                          np.ascontiguousarray(orders, dtype=np.int64),
-                          np.ascontiguousarray(rates, dtype=float), LEARN_CODES[cost],
+        n = self.k._train(_arg(X).reshape(len(X), 1, -1), _arg(Y).reshape(len(Y), 1, -1),
+                          _arg(orders, np.int64), _arg(rates), LEARN_CODES[cost],
                           COST_CODES[error_cost], float(target_error), errors, L.V, L.S,
                           self.ix)
         return n, errors[:n]
@@ -319,8 +328,7 @@ class JitEngine(PythonLoops):
         if code is None:
             return self.numpy().bptt(S, X, Y, cost, D, scale)
         out = np.empty(Y.shape)
-        self.k._bptt(np.ascontiguousarray(X, dtype=float), np.ascontiguousarray(Y, dtype=float),
-                     code, self.layout.V, S, self.ix, D, float(scale), out)
+        self.k._bptt(_arg(X), _arg(Y), code, self.layout.V, S, self.ix, D, float(scale), out)
         return out
 
     def clear(self) -> None:
