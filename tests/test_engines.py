@@ -500,3 +500,20 @@ def test_lstm_gated_cell_bias_is_the_papers_wiring():
     assert fresh.layers.hidden[0].list[0].bias == 1.0
     nets = twins(lambda: LSTM(3, 4, 2, cell_bias="gated"), seed=13)
     assert disagreement(nets, steps=300, seed=13) < 1e-9
+
+
+def test_the_faster_engine_is_picked_by_the_cost_model():
+    """engine=None takes the JIT for small networks and for those numpy would
+    step unit by unit (a Liquid), numpy for large layered ones (the model's
+    constants are measured: engine/__init__.py)."""
+    if not HAVE_NUMBA:
+        pytest.skip("the choice needs numba")
+    from architect import Liquid
+
+    synapse.seed(1)
+    picks = {name: make()._path().name for name, make in (
+        ("small", lambda: LSTM(10, 20, 10)), ("lstm", lambda: LSTM(20, 40, 20)),
+        ("big lstm", lambda: LSTM(50, 80, 50)), ("mlp", lambda: Perceptron(784, 100, 10)),
+        ("liquid", lambda: Liquid(20, 200, 5, connections=2000, gates=200)))}
+    assert picks == {"small": "jit", "lstm": "jit", "big lstm": "numpy", "mlp": "numpy",
+                     "liquid": "jit"}

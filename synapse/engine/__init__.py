@@ -18,13 +18,28 @@ __all__ = ["Engine", "NumpyEngine", "JitEngine", "ObjectsEngine", "make_engine",
 KINDS = ("objects", "numpy", "jit")
 
 
-def prefers_jit(layout: Layout) -> bool:
-    """Whether the JIT should beat numpy here. Measured on this project's
-    benchmarks: the JIT's unit-by-unit loops cost ~7 ns per connection and
-    extended trace; numpy's vectorized steps cost ~20-40 us per layer, then
-    less per element. They cross near 40000 numbers (about 8000 connections)."""
-    C = len(layout.structure.connections)
-    return C < 8000 and C + layout.rows.total - layout.rows.X < 40000
+#: The cost model :func:`prefers_jit` compares, fitted on LSTMs of 2300-41700
+#: connections, Perceptrons of 5500-79400 and a Liquid of 7000 (one learning
+#: step each, 2 shared cores, 2026-11-26): the JIT's loops cost about 5 ns per
+#: number (connection or extended trace), numpy's vectorized steps about
+#: 18 us per segment (units activated together) plus 2 ns per number.
+JIT_NS_PER_NUMBER, NUMPY_US_PER_SEGMENT, NUMPY_NS_PER_NUMBER = 5.0, 18.0, 2.0
+SMALL = 10000  # below this many numbers the JIT wins whatever numpy's segments
+
+
+def numbers(layout: Layout) -> int:
+    """The numbers a step walks: connections plus extended traces."""
+    return len(layout.structure.connections) + layout.rows.total - layout.rows.X
+
+
+def prefers_jit(layout: Layout, segments: int) -> bool:
+    """Whether the JIT should beat numpy on this network, whose numpy plan has
+    ``segments`` segments (the cost model above: LSTM(20,40,20), 14000 numbers
+    in 4 segments, goes to the JIT, 76 against 122 us; Perceptron(784,100,10),
+    79400 in 2, to numpy, 64 against 296 us; a Liquid, whose units read each
+    other within a layer, has a segment per unit and always goes to the JIT)."""
+    n = numbers(layout)
+    return n * (JIT_NS_PER_NUMBER - NUMPY_NS_PER_NUMBER) * 1e-3 < NUMPY_US_PER_SEGMENT * segments
 
 
 def check_kind(kind: str | None, layout: Layout | None = None) -> None:
@@ -43,8 +58,13 @@ def make_engine(layout: Layout, kind: str | None = None) -> Engine:
     if kind == "objects":
         return ObjectsEngine(layout)
     check_kind(kind, layout)
-    if kind == "jit" or (kind is None and jit.supports(layout) and prefers_jit(layout)):
+    if kind == "jit":
         return JitEngine(layout)
+    if kind is None and jit.supports(layout):
+        if numbers(layout) < SMALL:
+            return JitEngine(layout)
+        engine = NumpyEngine(layout, fused=kernels_or_none())
+        return JitEngine(layout) if prefers_jit(layout, len(engine.plan.segments)) else engine
     return NumpyEngine(layout, fused=kernels_or_none())
 
 
