@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import weakref
+from dataclasses import dataclass
 from enum import Enum
-from types import SimpleNamespace
 
 import numpy as np
 
@@ -11,7 +11,7 @@ from . import _check, rng
 from .neuron import Connection, Neuron, _touch
 from .store import Links
 
-__all__ = ["Layer", "LayerConnection", "ConnectionType", "GateType"]
+__all__ = ["Layer", "Layers", "LayerConnection", "ConnectionType", "GateType"]
 
 
 class ConnectionType(str, Enum):
@@ -196,8 +196,7 @@ class Layer:
         ``weights``: None (random), a number, or an array of shape
         (to.size, from.size) ((size,) for ONE_TO_ONE).
         """
-        if not isinstance(layer, Layer) and isinstance(getattr(layer, "layers", None),
-                                                       SimpleNamespace):
+        if not isinstance(layer, Layer) and isinstance(getattr(layer, "layers", None), Layers):
             layer = layer.layers.input  # a Network: its input layer
         if not isinstance(layer, Layer):
             raise TypeError(f"project expects a Layer or a Network, got {layer.__class__.__name__}")
@@ -336,3 +335,13 @@ class Layer:
             n._responsibility(None if e is None else float(e))
         for n in self.list:
             n._learn(rate)
+
+
+@dataclass(eq=False)
+class Layers:
+    """A network's layers in activation order (``net.layers``): ``input``, the
+    ``hidden`` layers in order (a list), ``output``."""
+
+    input: Layer
+    hidden: list[Layer]
+    output: Layer

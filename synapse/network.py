@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import math
 import threading
-from types import SimpleNamespace
 
 import numpy as np
 
@@ -14,7 +13,7 @@ from .engine import Engine, check_kind, make_engine
 from .engine.jit import COST_CODES, LEARN_CODES
 from .engine.loaded import loaded_gains
 from .engine.standalone import standalone
-from .layer import Layer, LayerConnection
+from .layer import Layer, LayerConnection, Layers
 from .neuron import Neuron
 
 __all__ = ["Network", "INIT_SCHEMES"]
@@ -48,7 +47,7 @@ class Network:
     _gains_pending: bool  # loaded from synaptic.js or neataptic, first step not taken
 
     def __init__(self, input: Layer | None = None, hidden=None, output: Layer | None = None):
-        self.layers = SimpleNamespace(input=Layer(0), hidden=[], output=Layer(0))
+        self.layers = Layers(input=Layer(0), hidden=[], output=Layer(0))
         self._optimize = True
         self._engine_kind: str | None = None  # None: the JIT when numba can run it, else numpy
         self._layout: store.Layout | None = None
@@ -60,7 +59,7 @@ class Network:
     # ---- structure ----
     def set(self, input: Layer | None = None, hidden=None, output: Layer | None = None) -> Network:
         """Replace the layers that are given; returns self."""
-        new = SimpleNamespace(
+        new = Layers(
             input=self.layers.input if input is None else input,
             hidden=list(self.layers.hidden) if hidden is None else list(hidden),
             output=self.layers.output if output is None else output)
