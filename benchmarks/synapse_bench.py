@@ -36,7 +36,7 @@ Workloads (see common.py for the shared constants):
                            numpy arrays and as Python lists; build; and the
                            single fused pass (see ``fused_pass``)
     digits                 one epoch of the digits (common.DIGITS_*): a
-                           ``Trainer.train`` call of one pass over 1347 rows,
+                           ``Trainer.train`` call of one pass over 1348 rows,
                            Adam, batches of 32, shuffled
     dsr                    DSR to its criterion: one stream against batches (see
                            ``dsr_runs``)

@@ -20,7 +20,7 @@ batch 1, one forward + backward + SGD step per step:
 - digits: Sequential(Linear(64, 64), Sigmoid(), Linear(64, 10)) with
   CrossEntropyLoss, torch.optim.Adam at rate .03, batches of 32 shuffled by
   torch.randperm, float32 (torch's default); one epoch is one pass over the
-  1347 training rows.
+  1348 training rows.
 
 torch is never a dependency of synapse; this runs only when it is installed.
 """

@@ -440,13 +440,14 @@ def _train(Xs, Ys, orders, rates, learn_cost, error_cost, target_error, errors, 
     target_error; returns the number of passes run."""
     out_lo, out_hi = ix[Head.OUT_LO], ix[Head.OUT_HI]
     delta_out = np.empty((1, out_hi - out_lo))
+    Sb, d, X = S[0], delta_out[0], Xs[:, 0]  # views made once, not per row (~10% of a row)
     for k in range(orders.shape[0]):
         total = 0.0
         for i in orders[k]:
-            _step1(Xs[i, 0], V, S[0], ix)
+            _step1(X[i], V, Sb, ix)
             total += _cost_of(Ys[i], error_cost, S, ix)
             _errors(Ys[i], learn_cost, S, ix, delta_out)
-            _learn1(rates[k], delta_out[0], V, V, S[0], ix)
+            _learn1(rates[k], d, V, V, Sb, ix)
         errors[k] = total / orders.shape[1]
         if errors[k] <= target_error:
             return k + 1
@@ -499,14 +500,15 @@ def _fit(Xs, Ys, orders, rates, learn_cost, error_cost, target_error, batch, kin
     out_lo, out_hi = ix[Head.OUT_LO], ix[Head.OUT_HI]
     n_params = ix[Head.N_PARAMS]
     delta_out = np.empty((1, out_hi - out_lo))
+    Sb, d, X = S[0], delta_out[0], Xs[:, 0]  # views made once, not per row
     for k in range(orders.shape[0]):
         total = 0.0
         count = 0
         for i in orders[k]:
-            _step1(Xs[i, 0], V, S[0], ix)
+            _step1(X[i], V, Sb, ix)
             total += _cost_of(Ys[i], error_cost, S, ix)
             _errors(Ys[i], learn_cost, S, ix, delta_out)
-            _learn1(-1.0, delta_out[0], V, G, S[0], ix)
+            _learn1(-1.0, d, V, G, Sb, ix)
             count += 1
             if count == batch:
                 _apply(kind, rates[k], hyper, state, steps, clip, count, V, G, n_params)
