@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import math
 import threading
+from typing import TypeVar
 
 import numpy as np
 
@@ -15,6 +16,8 @@ from .engine.loaded import loaded_gains
 from .engine.standalone import standalone
 from .layer import Layer, LayerConnection, Layers
 from .neuron import Neuron
+
+_N = TypeVar("_N", bound="Network")  # clone() keeps the architecture's class
 
 __all__ = ["Network", "INIT_SCHEMES"]
 
@@ -555,7 +558,7 @@ class Network:
         return display.html_table(self)
 
     # ---- copies and views ----
-    def clone(self) -> Network:
+    def clone(self: _N) -> _N:
         """An independent copy with the same structure and every number (traces
         too), of the same class (a Hopfield network's clone is a Hopfield
         network, with any change made to it)."""
@@ -626,7 +629,7 @@ class Network:
         (docs/differences.md)."""
         klass = klass or _class_of(cls, loaded.cls)
         i, h, o = loaded.layers
-        net = _instance(klass, i, h, o, loaded.attributes)
+        net: Network = _instance(klass, i, h, o, loaded.attributes)
         net._squash_names = loaded.squash_names
         layout = net._compiled()
         gated = layout.structure.gater >= 0
@@ -788,7 +791,7 @@ def _class_of(cls: type, name: str | None) -> type:
     return klass
 
 
-def _instance(klass: type[Network], i: Layer, h, o: Layer, attributes: dict) -> Network:
+def _instance(klass: type[_N], i: Layer, h, o: Layer, attributes: dict) -> _N:
     """A ``klass`` network over these layers, without running its constructor:
     the architecture's plain attributes are set and its own links to the
     layers are found again (``_relink``), so that changes made to the network
