@@ -43,10 +43,11 @@ Measured here (2 vCPUs shared with other sessions; python 3.11, numba JIT):
 
     XOR, 20 seeds        synapse.neat 20/20, median 5250 evaluations; neat-python 2.0.0
                          19/20, median 12450 (2.4x more). Time per evaluation: whole
-                         run 167 us vs neat-python's 102 us; scoring alone 111 us vs
-                         26 us (goal of 10x lower missed: see below). Per network
-                         step of a winner: 0.16 us in net.run vs neat-python's
-                         2.9 us per activate (18x); 2.8 us per net.activate call.
+                         run 78.8 us vs neat-python's 48.1 us; scoring alone 51.4 us
+                         vs 13.1 us (goal of 10x lower missed: see the README). Per
+                         network step of a winner: 0.2 us in net.run vs
+                         neat-python's 3.2 us per activate (17x); 1.3 us per
+                         net.activate call. (Rerun of --only xor at load 0.6.)
     single pole          full state 20/20, median 150 evaluations (the first
                          generation); no velocities 20/20, median 12975, mean 16448.
     DSR (1 prompt)       evolution alone 0/5 in 200 generations (1.2e7 network steps,
