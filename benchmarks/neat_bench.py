@@ -53,11 +53,11 @@ Measured here (2 vCPUs shared with other sessions; python 3.11, numba JIT):
     DSR (1 prompt)       evolution alone 0/5 in 200 generations (1.2e7 network steps,
                          stuck at the memoryless optimum 0.928); with LSTM-g 5/5,
                          median 8.1e5 network steps (2.7e5 of them training).
-    scaling              1 worker 279 s (1.00 CPU); 2 workers 273 s, but the workers
-                         got 1.01 CPUs: another session held the other core (a
-                         2-process pure-Python spin gave 0.95x then). CPU time per
-                         genome was 0.93 s either way: the pool costs nothing
-                         measurable; the speed-up is bounded by free CPUs.
+    scaling              1 worker 265.6 s, 2 workers 132.2 s: 2.01x, the workers got
+                         1.99 CPUs (rerun at load 0.69). Earlier runs with the other
+                         core held by another session: 279 s and 273 s (1.01 CPUs):
+                         the pool costs nothing measurable; the speed-up is bounded
+                         by free CPUs.
 
 Why scoring XOR is slower than neat-python's: each genome is a real Network. A
 new structure (about 6% of the genomes a generation) is built and compiled
