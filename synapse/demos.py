@@ -77,7 +77,7 @@ def xor(seed: int = 1, progress: bool | None = None, plot: str | None = None) ->
         print(f"  {x} -> {net.activate(x)[0]:.4f}")
     _save_plot(plot, net, result)
     _summary(iterations=result["iterations"], error=f"{result['error']:.5f}",
-             time=f"{result['time']:.2f}s")
+             time=f"{result['time']:.3g}s")  # XOR takes milliseconds
     return result
 
 
