@@ -458,6 +458,31 @@ def test_a_large_network_learns_the_same_with_the_fused_pass():
     np.testing.assert_allclose(a.parameters(), b.parameters(), rtol=1e-12, atol=1e-15)
 
 
+def test_the_fused_logistic_gives_numpys_numbers_to_the_last_bit_of_exp():
+    """A large network's LOGISTIC layers squash in one numba pass
+    (kernels.logistic_into) with squash_into's formula. numba's exp and numpy's
+    vectorized exp may round differently in the last bit (about 2% of
+    arguments), as between the JIT and numpy engines: a few ulp apart at most,
+    and the same 0s and 1s at the extremes."""
+    if not HAVE_NUMBA:
+        pytest.skip("the fused pass needs numba")
+    from synapse.engine import kernels_or_none
+    from synapse.engine.numpy_engine import squash_into
+
+    s = np.concatenate([np.linspace(-800, 800, 4001), np.random.default_rng(3).normal(0, 5, 9999),
+                        [0.0, -0.0, 1e-300, -1e-300, 36.7, -36.7, 709.8, -745.2, -746.0]])
+    y1, d1, y2, d2 = (np.full(len(s), np.nan) for _ in range(4))
+    squash_into(squash.LOGISTIC, s, y1, d1)
+    kernels_or_none().logistic_into(s, y2, d2)
+    assert np.isfinite(y2).all() and np.isfinite(d2).all()
+    assert np.all(np.abs(y1 - y2) <= 4 * np.spacing(np.maximum(y1, y2)))  # exp's ulp, divided
+    # d = (1 - y) y moves with y: by at most |dy|, plus its own rounding
+    assert np.all(np.abs(d1 - d2) <= np.abs(y1 - y2) + np.spacing(np.maximum(d1, d2)))
+    for a, b in ((y1, y2), (d1, d2)):
+        assert np.array_equal(a == 0, b == 0) and np.array_equal(a == 1, b == 1)
+    assert (y1 == y2).mean() > 0.95
+
+
 def test_lstm_cell_bias_choices_and_the_old_switch():
     for options, learns in (({}, False), ({"cell_bias": "fixed"}, False),
                             ({"learn_cell_bias": False}, False),

@@ -679,6 +679,16 @@ def add_scaled_rows(W, a, E):
                 W[j, i] += aj * E[j, i]
 
 
+@_jit
+def logistic_into(s, y, d):
+    """y = LOGISTIC(s) and d = (1 - y) y for one stream's segment, in one pass
+    (numpy_engine.squash_into computes the same numbers in nine array operations)."""
+    for i in range(s.shape[0]):
+        v = _logistic(s[i])
+        y[i] = v
+        d[i] = (1.0 - v) * v
+
+
 # ---------------------------------------------------------------- many streams at once
 # The same step and learning as _step1 and _learn1, for B streams in lockstep, with
 # the state laid out as ST (entries, streams): every innermost loop runs over the

@@ -618,7 +618,7 @@ class NumpyEngine(PythonLoops):
         """One time step of every stream: eqs. 14-18. x has shape (inputs,) for the
         network's own stream, (inputs, streams) for a batch."""
         P, L = self.plan, self.layout
-        V, tail = L.V, v.tail
+        V, tail, fused = L.V, v.tail, self.fused
         act_ext = v.act_ext
         n_in = P.n_in
         act_ext[:n_in] = x
@@ -655,7 +655,9 @@ class NumpyEngine(PythonLoops):
                 np.nan_to_num(st, copy=False, nan=0.0)  # bounded, as Neuron.activate does
             sv.state[...] = st
             for f, ix in s.squash:  # eq. 16
-                if ix is None:
+                if ix is None and f is _squash.LOGISTIC and fused is not None and not tail:
+                    fused.logistic_into(st, sv.act, sv.deriv)  # a large network, one stream
+                elif ix is None:
                     squash_into(f, st, sv.act, sv.deriv)
                 else:
                     sv.act[ix], sv.deriv[ix] = squash_both(f, st[ix])
