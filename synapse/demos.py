@@ -14,7 +14,6 @@ and returns the numbers it summarized.
 """
 from __future__ import annotations
 
-import sys
 import time
 from typing import Any
 
@@ -22,18 +21,9 @@ import numpy as np
 
 from . import Trainer, cost, rng, sequence_demos, tasks
 from . import seed as _seed
-
-
-def _summary(**fields) -> None:
-    print("-- summary: " + ", ".join(f"{k} {v}" for k, v in fields.items()), flush=True)
-
-
-def _bar(progress: bool | None) -> bool:
-    """Whether to show a progress bar: as asked, or when stdout is a terminal."""
-    if progress is None:
-        isatty = getattr(sys.stdout, "isatty", None)
-        return bool(isatty and isatty())
-    return bool(progress)
+from ._demo_output import save_plot as _save_plot
+from ._demo_output import show_bar as _bar
+from ._demo_output import summary as _summary
 
 
 def _compiled(result: dict) -> None:
@@ -41,26 +31,6 @@ def _compiled(result: dict) -> None:
     if result.get("compile", 0.0) >= 0.05:
         print(f"  compiled in {result['compile']:.1f} s before training (first use only: "
               f"numba caches it on disk; not in the time below)", flush=True)
-
-
-def _save_plot(path: str | None, net, result: dict | None) -> None:
-    """The training curve (when there is one) beside the network, saved to ``path``."""
-    if path is None:
-        return
-    from matplotlib.figure import Figure
-
-    from . import plot
-
-    if result is None:
-        fig = Figure(figsize=(9, 7), layout="constrained")
-        plot.network(net, ax=fig.subplots())
-    else:
-        fig = Figure(figsize=(12, 5), layout="constrained")
-        left, right = fig.subplots(1, 2, width_ratios=[1, 1.25])
-        plot.history(result, ax=left)
-        plot.network(net, ax=right)
-    fig.savefig(path, dpi=110)
-    print(f"  saved the plot to {path}", flush=True)
 
 
 def xor(seed: int = 1, progress: bool | None = None, plot: str | None = None) -> dict:

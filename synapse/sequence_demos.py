@@ -6,43 +6,16 @@ progress and plot, prints what it measures and returns the numbers.
 """
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 
 from . import Trainer, cost, datasets, optim, rng, squash
 from . import seed as _seed
+from ._demo_output import save_plot as _save
+from ._demo_output import show_bar as _show
+from ._demo_output import summary as _summary
 
 #: Known sizes of a demo run.
 SIZES = ("full", "tiny")
-
-
-def _summary(**fields) -> None:
-    print("-- summary: " + ", ".join(f"{k} {v}" for k, v in fields.items()), flush=True)
-
-
-def _show(progress: bool | None) -> bool:
-    """Whether to show a progress bar: as asked, or when stdout is a terminal."""
-    if progress is None:
-        isatty = getattr(sys.stdout, "isatty", None)
-        return bool(isatty and isatty())
-    return bool(progress)
-
-
-def _save(path: str | None, net, result: dict) -> None:
-    """The training curve beside the network, saved to ``path`` (needs matplotlib)."""
-    if path is None:
-        return
-    from matplotlib.figure import Figure
-
-    from . import plot
-
-    fig = Figure(figsize=(12, 5), layout="constrained")
-    left, right = fig.subplots(1, 2, width_ratios=[1, 1.25])
-    plot.history(result, ax=left)
-    plot.network(net, ax=right)
-    fig.savefig(path, dpi=110)
-    print(f"  saved the plot to {path}", flush=True)
 
 
 # ---------------------------------------------------------------- text
