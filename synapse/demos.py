@@ -14,6 +14,7 @@ and returns the numbers it summarized.
 """
 from __future__ import annotations
 
+import importlib.util
 import time
 from typing import Any
 
@@ -252,6 +253,10 @@ def neat_xor(seed: int = 1, progress: bool | None = None, plot: str | None = Non
     elapsed = time.perf_counter() - start
     for x in ([0, 0], [0, 1], [1, 0], [1, 1]):
         print(f"  {x} -> {net.activate(x)[0]:.4f}")
+    print("the winner:", flush=True)
+    net.summary()
+    if plot is None and importlib.util.find_spec("matplotlib") is not None:
+        print("  (--plot FILE draws it)", flush=True)
     _save_plot(plot, net, None)
     _summary(generations=pop.generation, evaluations=pop.evaluations,
              fitness=f"{pop.best_fitness:.4f}", hidden=best.hidden,

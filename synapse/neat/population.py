@@ -33,7 +33,7 @@ __all__ = ["Population"]
 
 _FORMAT = "synapse.neat.Population"
 _LINE = ("generation {generation} best {best:.6g} mean {mean:.6g} species {species} "
-         "evaluations {evaluations} time {time:.2f}s")
+         "evaluations {evaluations} time {time:.3g}s")  # XOR generations take milliseconds
 
 
 def _cpus() -> int:
