@@ -114,5 +114,18 @@ def test_demo_neat_xor_prints_a_line_per_generation(capsys, monkeypatch, tmp_pat
     gens = [line for line in out if line.startswith("generation ")]
     assert len(gens) >= 2 and gens[0].startswith("generation 0 best ")
     assert out[-1].startswith("-- summary: generations ")
+    generations = int(out[-1].split("generations ")[1].split(",")[0])
+    assert len(gens) == generations  # one line per generation
     assert sum("->" in line for line in out) == 4
+    assert "the winner:" in out and any(line.startswith("total ") for line in out)
     assert "neat-xor" in demos.DEMOS
+
+
+def test_demo_neat_xor_draws_the_winner(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    from synapse.__main__ import main
+
+    path = tmp_path / "winner.png"
+    assert main(["demo", "neat-xor", "--seed", "1", "--plot", str(path)]) == 0
+    assert f"saved the plot to {path}" in capsys.readouterr().out
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10000
