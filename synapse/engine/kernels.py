@@ -206,7 +206,11 @@ def _step1(x, V, Sb, ix):
             s = 0.0 if s != s else (FMAX if s > 0 else -FMAX)
         Sb[STATE + j] = s
         code = ix[SQ + j]
-        if code != SOFTMAX:
+        if code == 0:  # eq. 16, LOGISTIC ahead of the dispatch (about 8% of a small step)
+            y = _logistic(s)
+            Sb[ACT + j] = y
+            Sb[DERIV + j] = y * (1.0 - y)
+        elif code != SOFTMAX:
             y, d = _squash_code(code, s, ix)  # eq. 16
             Sb[ACT + j] = y
             Sb[DERIV + j] = d
