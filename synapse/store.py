@@ -238,27 +238,27 @@ def build(net) -> Layout:
     return layout
 
 
+def _by_home(handles, home: str, at: str) -> list:
+    """(arrays, new indices, old indices) for each set of arrays the handles
+    (neurons or connections, in their new order) point into now."""
+    groups: dict[int, tuple] = {}
+    for i, h in enumerate(handles):
+        arrays = getattr(h, home)
+        entry = groups.setdefault(id(arrays), (arrays, [], []))
+        entry[1].append(i)
+        entry[2].append(getattr(h, at))
+    return [(arrays, np.array(new), np.array(old)) for arrays, new, old in groups.values()]
+
+
 def _move_values(L: Layout) -> None:
     """Copy every number from where the handles point now into the new layout."""
     st, u, links = L.structure, L.units, L.links
-    by_home: dict[int, tuple] = {}
-    for j, n in enumerate(st.neurons):
-        entry = by_home.setdefault(id(n._units), (n._units, [], []))
-        entry[1].append(j)
-        entry[2].append(n._u)
-    for old, new, at in by_home.values():
-        new, at = np.array(new), np.array(at)
+    for old, new, at in _by_home(st.neurons, "_units", "_u"):
         u.V[L.bias_at[new]] = old.V[old.bias_at[at]]
         u.selfw[new] = old.selfw[at]
         for f in ("state", "old", "act", "deriv", "delta", "deltap", "eb"):
             getattr(u, f)[new] = getattr(old, f)[at]
-    by_links: dict[int, tuple] = {}
-    for c, conn in enumerate(st.connections):
-        entry = by_links.setdefault(id(conn._links), (conn._links, [], []))
-        entry[1].append(c)
-        entry[2].append(conn._c)
-    for old, new, at in by_links.values():
-        new, at = np.array(new), np.array(at)
+    for old, new, at in _by_home(st.connections, "_links", "_c"):
         links.V[L.w_at[new]] = old.V[old.w_at[at]]
         links.e[new] = old.e[at]
         links.g[new] = old.g[at]
