@@ -52,10 +52,8 @@ _CONNECTION_KEYS = ("from", "to", "weight")
 #: A JavaScript array index as text: what ``neurons["12"]`` finds in synaptic.js.
 _DECIMAL = re.compile(r"0|[1-9][0-9]*")
 _LAYER_MAX = 2 ** 32 - 2  # the largest JavaScript array index (synaptic.js's hidden layers)
-#: The squash names neataptic 1.4 knows (its ``methods.activation``).
-NEATAPTIC_SQUASHES = ("LOGISTIC", "TANH", "IDENTITY", "STEP", "RELU", "SOFTSIGN", "SINUSOID",
-                      "GAUSSIAN", "BENT_IDENTITY", "BIPOLAR", "BIPOLAR_SIGMOID", "HARD_TANH",
-                      "ABSOLUTE", "INVERSE", "SELU")
+#: The squash names neataptic 1.4 knows (its ``methods.activation``), in its order.
+NEATAPTIC_SQUASHES = tuple(_squash.NEATAPTIC_NAMES)
 
 
 # ---------------------------------------------------------------- reading values
@@ -695,10 +693,7 @@ def read_neataptic(data: Any, squashes=None) -> Loaded:
         if not isinstance(data[key], list):
             raise TypeError(f"neataptic JSON {key!r} must be a list, got "
                             f"{type(data[key]).__name__}")
-    table = _squash_table(squashes)
-    for name in NEATAPTIC_SQUASHES:  # neataptic's names, as the squash module gains them
-        if name in _squash.BY_NAME:
-            table.setdefault(name, _squash.BY_NAME[name])
+    table = _squash_table(squashes)  # every neataptic name is synapse's too
     nodes = data["nodes"]
     n = len(nodes)
     specs = []
@@ -717,10 +712,8 @@ def read_neataptic(data: Any, squashes=None) -> Loaded:
         name = cfg["squash"]
         if not isinstance(name, str) or name not in table:
             known = sorted(k for k in table if isinstance(k, str))
-            extra = (" (a neataptic squash synapse does not have yet)"
-                     if name in NEATAPTIC_SQUASHES else "")
             raise ValueError(f"{where}.squash: node {i} squashes with {_check.came(name)}"
-                             f"{extra}; synapse knows {known} (pass squashes={{name: "
+                             f"; synapse knows {known} (pass squashes={{name: "
                              f"function}} for your own)")
         mask = _number(cfg.get("mask", 1), f"{where}.mask")
         if mask != 1:
