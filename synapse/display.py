@@ -18,9 +18,18 @@ def many(n: int, thing: str) -> str:
     return f"{n} {thing}{'s' * (n != 1)}"
 
 
+#: The columns of a layer table: their titles, and the keys of overview's rows.
+_HEAD = ("layer", "units", "squash", "connections in", "self", "gates", "parameters")
+_KEYS = ("layer", "units", "squash", "inputs", "self", "gates", "parameters")
+
+
 def overview(net) -> tuple[dict, list[dict]]:
     """The network in numbers, for ``repr``, ``summary`` and Jupyter: totals,
     and one row per layer. Reads the structure; changes no number."""
+    try:  # the engine (laying the network out once, if it steps at all)
+        engine = net._path().name
+    except Exception:  # noqa: BLE001 (a network that cannot step still shows)
+        engine = "none"
     st = net._layout.structure if net._layout is not None else structure.describe(net)
     names = ["input", *(f"hidden[{i}]" for i in range(len(net.layers.hidden))), "output"]
     group = st.layer_of()
@@ -47,10 +56,6 @@ def overview(net) -> tuple[dict, list[dict]]:
             "self": int(st.memory[lo:hi].sum()),
             "gates": ", ".join(gates) or "-",
             "parameters": int(np.sum(st.learns & (dst == g)) + st.learn_bias[lo:hi].sum())})
-    try:
-        engine = net._path().name
-    except Exception:  # noqa: BLE001 (a network that cannot step still shows)
-        engine = "none"
     totals = {"class": type(net).__name__, "inputs": net.inputs(),
               "hidden": [layer.size for layer in net.layers.hidden],
               "outputs": net.outputs(), "neurons": st.n_units,
@@ -75,12 +80,10 @@ def one_line(net) -> str:
 def table(net) -> str:
     """The text of ``Network.summary``: a row per layer, then the totals."""
     t, rows = overview(net)
-    head = ("layer", "units", "squash", "connections in", "self", "gates", "parameters")
-    keys = ("layer", "units", "squash", "inputs", "self", "gates", "parameters")
-    grid = [list(head)] + [[str(r[k]) for k in keys] for r in rows]
+    grid = [list(_HEAD)] + [[str(r[k]) for k in _KEYS] for r in rows]
     grid.append(["total", str(t["neurons"]), "", f"{t['connections']} ({t['gated']} gated)",
                   str(t["self"]), str(t["gated"] + t["self_gated"]), str(t["parameters"])])
-    width = [max(len(row[i]) for row in grid) for i in range(len(head))]
+    width = [max(len(row[i]) for row in grid) for i in range(len(_HEAD))]
     right = {1, 4, 6}  # numbers
     lines = [f"{t['class']}: {many(t['inputs'], 'input')}, {many(t['outputs'], 'output')}, "
              f"{many(t['neurons'], 'neuron')}, engine {t['engine']}"]
@@ -97,10 +100,8 @@ def html_table(net) -> str:
         t, rows = overview(net)
     except ValueError as e:
         return f"<p>{html.escape(type(net).__name__)}: {html.escape(str(e))}</p>"
-    head = ("layer", "units", "squash", "connections in", "self", "gates", "parameters")
-    keys = ("layer", "units", "squash", "inputs", "self", "gates", "parameters")
-    cells = "".join(f"<th>{h}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(r[k]))}</td>" for k in keys)
+    cells = "".join(f"<th>{h}</th>" for h in _HEAD)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(r[k]))}</td>" for k in _KEYS)
                    + "</tr>" for r in rows)
     return (f"<div><b>{html.escape(t['class'])}</b>: "
             f"{many(t['connections'], 'connection')} ({t['gated']} gated), "

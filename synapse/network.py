@@ -671,13 +671,13 @@ class Network:
         permissions, a new one gets the umask's. A non-finite number is a
         ValueError before the file is touched; errors name ``path``.
         """
-        serialize.save(self, path, self.to_json(state=state))
+        serialize.save(path, self.to_json(state=state))
 
     @classmethod
     def load(cls, path, squashes=None) -> Network:
         """Read a network written by ``save`` (or by synaptic.js's toJSON); see
         ``from_json``."""
-        return cls._assemble(serialize.read(serialize.read_text(path), squashes))
+        return cls.from_json(serialize.read_text(path), squashes)
 
     def to_neataptic(self) -> dict:
         """neataptic's ``toJSON()`` schema: ``{"nodes", "connections", "input",

@@ -384,11 +384,6 @@ def _read_state(data, n, links, inside, memory, relations):
     return unit_rows, link_rows, rel_rows, x_rows
 
 
-def from_json(data, squashes=None) -> Layers:
-    """The layers of a network in synaptic.js's JSON (see :func:`read`)."""
-    return read(data, squashes).layers
-
-
 # ---------------------------------------------------------------- writing
 def squash_namer(net: Network) -> Callable[[Any], Any]:
     """The JSON name of each squash function of ``net``: a built-in's name, the
@@ -582,13 +577,9 @@ def read_text(path) -> str:
         raise ValueError(f"{path} is not a JSON file (not UTF-8 text: {e})") from None
 
 
-def save(net: Network, path, data: dict | None = None) -> None:
-    """Write ``data`` (default: ``to_json(net)``) to ``path`` (see :func:`write_text`)."""
-    write_text(path, dumps(to_json(net) if data is None else data))
-
-
-def load(path, squashes=None) -> Layers:
-    return from_json(read_text(path), squashes)
+def save(path, data: dict) -> None:
+    """Write ``data`` as strict JSON to ``path`` (see :func:`write_text`)."""
+    write_text(path, dumps(data))
 
 
 # ---------------------------------------------------------------- copies
@@ -837,6 +828,6 @@ def to_dot(net: Network) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["to_json", "from_json", "read", "Loaded", "parse", "dumps", "copy_layers", "save",
-           "load", "write_text", "read_text", "to_neataptic", "read_neataptic", "to_networkx",
-           "to_dot", "FORMAT", "NEATAPTIC_SQUASHES"]
+__all__ = ["to_json", "read", "Loaded", "parse", "dumps", "copy_layers", "save", "write_text",
+           "read_text", "to_neataptic", "read_neataptic", "to_networkx", "to_dot", "FORMAT",
+           "NEATAPTIC_SQUASHES"]
