@@ -52,11 +52,13 @@ def _numbers(net):
 
 @pytest.mark.parametrize("name", ["adam", "sgd", "rmsprop"])
 @pytest.mark.parametrize("learn", [None, "cost"])
-def test_matrix_passes_take_the_row_by_row_steps(name, learn):
+@pytest.mark.parametrize("n", [11, 9])
+def test_matrix_passes_take_the_row_by_row_steps(name, learn, n):
     """The neuron objects step row by row from Python; a compiled path runs the
     matrix passes. Parameters, errors and every number of the network's own
-    stream agree to rounding: 11 rows in batches of 4 (the last of 3), shuffled."""
-    X, Y = _data()
+    stream agree to rounding: 11 rows in batches of 4 (the last of 3), shuffled;
+    9 rows (the last batch of 1, whose ``old`` is the batch before's state)."""
+    X, Y = _data(n)
     results = []
     for engine in ("objects", ENGINES[-1]):
         net = use_engine(_mixed(), engine)

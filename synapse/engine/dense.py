@@ -225,7 +225,8 @@ class Dense:
                     errs = self._output_errors(acts[-1], derivs[-1], Yb, cost)
                     G[...] = 0.0
                     deltas = self._backward(acts, derivs, errs, weights, G)
-                    last = (Xb, states, acts, derivs, deltas, last)
+                    # this batch, and the states of the one before (for ``old``)
+                    last = (Xb, states, acts, derivs, deltas, None if last is None else last[1])
                     scale = 1.0 / len(rows)
                     if clip > 0.0:
                         norm = float(np.sqrt(G @ G)) * scale
@@ -255,7 +256,7 @@ class Dense:
         if len(X) > 1:
             old = [s[-2] for s in states[1:]]
         elif before is not None:
-            old = [s[-1] for s in before[1][1:]]
+            old = [s[-1] for s in before[1:]]
         else:
             old = [Sb[R.state + layer.lo:R.state + layer.hi].copy() for layer in self.layers]
         Sb[R.act:R.act + n_in] = X[-1]
