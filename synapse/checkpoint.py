@@ -45,6 +45,7 @@ import numpy as np
 
 from . import _check, rng, serialize
 from . import cost as _cost
+from .engine import CHOICES as engine_choices
 from .network import Network
 from .trainer import Trainer
 
@@ -302,7 +303,7 @@ def load(path, squashes=None, optimizers: dict | None = None,
         raise TypeError(f"checkpoint 'engine' must be an object, got {_check.came(engine)}")
     optimize = _check.flag(engine.get("optimize", True), "checkpoint engine.optimize")
     kind = engine.get("kind")
-    if kind not in (None, "numpy", "jit"):
+    if kind not in engine_choices:
         raise ValueError(f"checkpoint engine.kind must be 'numpy', 'jit' or null, got "
                          f"{_check.came(kind)}")
     try:

@@ -13,9 +13,10 @@ from .numpy_engine import NumpyEngine
 from .objects import ObjectsEngine
 
 __all__ = ["Engine", "NumpyEngine", "JitEngine", "ObjectsEngine", "make_engine", "prefers_jit",
-           "check_kind", "output_errors"]
+           "check_kind", "output_errors", "CHOICES"]
 
-KINDS = ("objects", "numpy", "jit")
+#: What ``set_optimize(engine=...)`` (and a checkpoint's engine) may name: None picks.
+CHOICES = (None, "numpy", "jit")
 
 
 #: The cost model :func:`prefers_jit` compares, fitted on LSTMs of 2300-41700
@@ -44,7 +45,7 @@ def prefers_jit(layout: Layout, segments: int) -> bool:
 
 def check_kind(kind: str | None, layout: Layout | None = None) -> None:
     """Refuse an engine name this network cannot use (the one check set_optimize relies on)."""
-    if kind not in (None, "numpy", "jit"):
+    if kind not in CHOICES:
         raise ValueError(f"engine must be 'numpy', 'jit' or None, got {kind!r}")
     if kind == "jit" and (not jit.available() or (layout is not None and not jit.supports(layout))):
         raise ValueError("the JIT engine needs numba (pip install synapse[fast]) "

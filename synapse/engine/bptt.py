@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import store
 from ..store import Layout
 from .base import stream_errors
 
@@ -39,13 +40,11 @@ class Through:
 
     def __init__(self, L: Layout):
         st = L.structure
-        N = st.n_units
         c = np.arange(len(st.connections))
         self.rec = c[st.dst < st.src]                      # recurrent connections
         g = st.gater
-        self.late = c[(g >= 0) & (g >= st.dst)]            # gates read one step late
-        k = np.flatnonzero((st.self_gater >= 0) & (st.self_gater >= np.arange(N)))
-        self.late_self = k                                 # self-connections gated late
+        # gates read one step late, on connections and on self-connections
+        self.late, self.late_self = store.late_gated(L)
         self.src_now = st.src < st.dst                     # y_i(t) (else y_i(t - 1))
         self.gain_now = (g >= 0) & (g < st.dst)
         self.learn_conn = np.flatnonzero(st.learns)

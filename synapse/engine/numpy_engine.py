@@ -203,7 +203,7 @@ class Segment:
 class Plan:
     """Segments and bundles of a layout, computed once (see the module docstring)."""
 
-    def __init__(self, layout: Layout, fuse: bool = True):
+    def __init__(self, layout: Layout):
         self.L = L = layout
         st = self.st = L.structure
         self.N, self.n_in = st.n_units, st.n_inputs
@@ -221,9 +221,8 @@ class Plan:
         self.inputs = csr(st.dst, self.N)
         self.rel_by_k = csr(st.rel_k, self.N)
         seq = [self._sequential(b) for b in range(st.n_layers)]
-        groups = self._runs(seq) if fuse else [[b] for b in range(1, st.n_layers)]
         self.segments: list[Segment] = []
-        for run in groups:
+        for run in self._runs(seq):
             lo, hi = int(st.start[run[0]]), int(st.start[run[-1] + 1])
             if hi == lo:
                 continue
@@ -232,7 +231,7 @@ class Plan:
             else:
                 self.segments.append(self._segment(run, lo, hi))
         self._learning_plan()
-        view, at = _slots(L.V, L.bias_at[:self.n_in])
+        _, at = _slots(L.V, L.bias_at[:self.n_in])
         self.in_bias = at if at is not None else slice(int(L.bias_at[0]),
                                                        int(L.bias_at[0]) + self.n_in)
 
@@ -582,11 +581,11 @@ class NumpyEngine(PythonLoops):
 
     name = "numpy"
 
-    def __init__(self, layout: Layout, fuse: bool = True, fused: Any = None):
+    def __init__(self, layout: Layout, fused: Any = None):
         """``fused``: the JIT's kernels module, when numba can run: large dense
         blocks then learn in one pass (``add_scaled_rows``); None: numpy alone."""
         self.layout = layout
-        self.plan = Plan(layout, fuse)
+        self.plan = Plan(layout)
         self.own = Views(self.plan, layout.S)
         self._batch: Views | None = None
         self._through: bptt.Through | None = None
