@@ -30,7 +30,7 @@ from .. import squash as _squash
 from ..store import Layout, Rows
 from ..structure import csr
 from .base import BUILT_IN, PythonLoops, stream_errors
-from .numpy_engine import NumpyEngine
+from .numpy_engine import BorrowsNumpy
 
 #: numba can run here (installed, and SYNAPSE_NO_JIT unset); numba itself is imported
 #: only when a JIT engine is first made (``kernels()``).
@@ -192,7 +192,7 @@ def _writable(a: np.ndarray) -> np.ndarray:
     return a if a.flags.writeable else a.copy()
 
 
-class JitEngine(PythonLoops):
+class JitEngine(PythonLoops, BorrowsNumpy):
     """Steps a network's layout with numba-compiled loops (see the module docstring).
     Making one imports the kernels (and numba) on first use."""
 
@@ -204,7 +204,6 @@ class JitEngine(PythonLoops):
         self.ix = plan(layout)
         self.out = layout.units.act[layout.structure.outputs]
         self.errors = np.empty((1, len(self.out)))  # the outputs' errors, for the own stream
-        self._numpy: NumpyEngine | None = None
 
     def activate(self, x: np.ndarray) -> np.ndarray:
         L = self.layout
@@ -313,12 +312,6 @@ class JitEngine(PythonLoops):
                           COST_CODES[error_cost], float(target_error), errors, L.V, L.S,
                           self.ix)
         return n, errors[:n]
-
-    def numpy(self) -> NumpyEngine:
-        """A numpy engine over the same layout, for what this path has no loop of its own."""
-        if self._numpy is None:
-            self._numpy = NumpyEngine(self.layout)
-        return self._numpy
 
     def bptt(self, S: np.ndarray, X: np.ndarray, Y: np.ndarray, cost, D: np.ndarray,
              scale: float) -> np.ndarray:

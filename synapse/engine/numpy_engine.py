@@ -817,6 +817,20 @@ class NumpyEngine(PythonLoops):
         L.S[...] = L.cleared
 
 
+class BorrowsNumpy:
+    """For a path without a walk of its own for something (backpropagation
+    through time, a cost its kernels lack): the numpy engine over the same
+    layout, made on first use."""
+
+    layout: Layout
+    _numpy: NumpyEngine | None = None
+
+    def numpy(self) -> NumpyEngine:
+        if self._numpy is None:
+            self._numpy = NumpyEngine(self.layout)
+        return self._numpy
+
+
 def _bundle_in(bd: Bundle, V, act_ext, E, G, y, st, decay):
     """Add one bundle's share of eq. 15 to the segment's states ``st``, set its
     gains (eq. 14) and eligibility traces (eq. 17). Returns W y for rowgate

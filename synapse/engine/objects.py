@@ -6,10 +6,10 @@ import numpy as np
 
 from ..store import Layout
 from .base import PythonLoops, quiet
-from .numpy_engine import NumpyEngine
+from .numpy_engine import BorrowsNumpy
 
 
-class ObjectsEngine(PythonLoops):
+class ObjectsEngine(PythonLoops, BorrowsNumpy):
     """Steps the neuron objects in activation order; reads and writes the layout
     through their handles."""
 
@@ -21,7 +21,6 @@ class ObjectsEngine(PythonLoops):
         self.inputs = st.neurons[:st.n_inputs]
         self.others = st.neurons[st.n_inputs:]
         self.outputs = st.neurons[st.outputs]
-        self._numpy: NumpyEngine | None = None
 
     @quiet
     def activate(self, x: np.ndarray) -> np.ndarray:
@@ -78,12 +77,6 @@ class ObjectsEngine(PythonLoops):
         own[...] = saved
         grad[...] = kept
         D += total
-
-    def numpy(self) -> NumpyEngine:
-        """A numpy engine over the same layout, for what this path has no loop of its own."""
-        if self._numpy is None:
-            self._numpy = NumpyEngine(self.layout)
-        return self._numpy
 
     def bptt(self, S: np.ndarray, X: np.ndarray, Y: np.ndarray, cost, D: np.ndarray,
              scale: float) -> np.ndarray:
