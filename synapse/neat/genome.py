@@ -211,12 +211,7 @@ class Genome:
 
     def order(self) -> list[int]:
         """Unit ids in activation order: inputs, hidden by (position, id), outputs."""
-        nodes = self.nodes.values()
-        inputs = sorted(n.id for n in nodes if n.kind == INPUT)
-        hidden = [n.id for n in sorted((n for n in nodes if n.kind == HIDDEN),
-                                       key=lambda n: (n.pos, n.id))]
-        outputs = sorted(n.id for n in nodes if n.kind == OUTPUT)
-        return inputs + hidden + outputs
+        return sorted(self.nodes, key=self.rank().__getitem__)
 
     def rank(self) -> dict[int, tuple]:
         """Each unit's sort key in activation order (smaller activates first)."""

@@ -20,12 +20,12 @@ import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any, Callable
 
-from .. import _check
+from .. import _check, serialize
 from ..network import Network
 from . import evaluate
 from .config import Config
 from .crossover import crossover
-from .genome import Genome, Innovations
+from .genome import INPUT, Genome, Innovations
 from .mutation import mutate
 from .species import Species, pick_representatives, speciate
 
@@ -147,10 +147,7 @@ class Population:
     def _first(self) -> None:
         config, r = self.config, self.rng
         config.squash_names()  # every name known, or a ValueError now
-        pairs = [(i, self.n_in + k) for i in range(self.n_in) for k in range(self.n_out)]
-        for s, d in pairs:
-            self.innovations.connection(s, d)
-        for _ in range(self.size):
+        for _ in range(self.size):  # Genome.minimal numbers the connections (s, d) in order
             g = Genome.minimal(self.n_in, self.n_out, squash=config.output_squash,
                                innovations=self.innovations)
             for k in sorted(g.conns):
@@ -159,7 +156,7 @@ class Population:
                 c.enabled = config.initial_connection >= 1.0 or r.random() < \
                     config.initial_connection
             for u in sorted(g.nodes):
-                if g.nodes[u].kind != 0:
+                if g.nodes[u].kind != INPUT:
                     g.nodes[u].bias = r.gauss(0.0, config.bias_init)
             g.changed()
             self.genomes.append(g)
@@ -448,13 +445,11 @@ class Population:
         return pop
 
     def save(self, path) -> None:
-        """Write the population to ``path`` as JSON, atomically (a temporary
-        file, then a rename). :meth:`load` resumes it exactly: evolving on
-        gives the same genomes, numbers and history as never having stopped."""
-        tmp = f"{os.fspath(path)}.tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(self.to_dict(), fh)
-        os.replace(tmp, path)
+        """Write the population to ``path`` as JSON, atomically, as
+        ``Network.save`` writes (:func:`synapse.serialize.write_text`).
+        :meth:`load` resumes it exactly: evolving on gives the same genomes,
+        numbers and history as never having stopped."""
+        serialize.write_text(path, serialize.dumps(self.to_dict(), "the population"))
 
     @classmethod
     def load(cls, path) -> Population:
