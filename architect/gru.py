@@ -127,9 +127,7 @@ class GRU(Network):
             self.initialize(init)
 
     def _block_layers(self, which: str) -> list[Layer]:
-        k = _BLOCK.index(which)
-        hidden = self.layers.hidden
-        return [hidden[b + k] for b in range(0, len(hidden) - len(_BLOCK) + 1, len(_BLOCK))]
+        return self.layers.hidden[_BLOCK.index(which)::len(_BLOCK)]
 
     @property
     def update_gates(self) -> list[Layer]:

@@ -117,9 +117,10 @@ def dsr_length(length, prompts: int) -> int:
 
 
 def _dsr_draw(targets: np.ndarray, distractors: np.ndarray, prompts: np.ndarray, n: int,
-              length: int):
-    """:func:`dsr_trial` of checked integer arrays."""
-    g = rng.generator()
+              length: int, g: np.random.Generator | None = None):
+    """:func:`dsr_trial` of checked integer arrays, drawn from ``g`` (default:
+    synapse's generator)."""
+    g = rng.generator() if g is None else g
     body = length - len(prompts)
     sequence = distractors[g.integers(len(distractors), size=body)]
     which = g.integers(len(targets), size=len(prompts))

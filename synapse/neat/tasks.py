@@ -178,7 +178,7 @@ class DSR:
 
     def __init__(self, targets=(2, 4), distractors=(3, 5), prompts=(0, 1), length: int = 9,
                  trials: int = 100, seed: int = 0, success: float = 0.95):
-        from ..tasks import dsr_length, dsr_symbols
+        from ..tasks import _dsr_draw, dsr_length, dsr_symbols
 
         n = dsr_symbols(targets, distractors, prompts)
         self.length = dsr_length(length, len(prompts))
@@ -186,18 +186,9 @@ class DSR:
         self.criterion = _check.fraction(success, "success")
         g = np.random.default_rng(_check.integer(seed, "seed", minimum=0))
         t, d, p = (np.asarray(v, dtype=int) for v in (targets, distractors, prompts))
-        body = self.length - len(p)
-        X = np.zeros((self.trials, self.length, n))
-        Y = np.zeros((self.trials, self.length, len(t)))
-        for k in range(self.trials):
-            seq = d[g.integers(len(d), size=body)]
-            which = g.integers(len(t), size=len(p))
-            where = np.sort(g.choice(body, size=len(p), replace=False))
-            seq[where] = t[which]
-            seq = np.concatenate([seq, p])
-            X[k, np.arange(self.length), seq] = 1.0
-            Y[k, body + np.arange(len(p)), which] = 1.0
-        self.X, self.Y = X, Y
+        drawn = [_dsr_draw(t, d, p, n, self.length, g) for _ in range(self.trials)]
+        self.X = np.array([x for x, _ in drawn])
+        self.Y = np.array([y for _, y in drawn])
         self.steps = self.trials * self.length
         allowed = math.floor((1 - self.criterion) * self.trials + 1e-9)
         self.target = 1.0 - allowed / self.steps
