@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Trainer, cost, datasets, optim, rng, squash
+from . import Trainer, _check, cost, datasets, optim, rng, squash
 from . import seed as _seed
 from ._demo_output import save_plot as _save
 from ._demo_output import show_bar as _show
@@ -28,6 +28,7 @@ def text(seed: int = 1, progress: bool | None = None, plot: str | None = None,
          size: str = "full") -> dict:
     """A character-level language model (Elman RNN, softmax) learns Alice in Wonderland."""
     from architect import Elman
+    size = _check.choice(size, "size", SIZES)
 
     _seed(seed)
     bar = _show(progress)
@@ -157,6 +158,7 @@ def mackey_glass_sequences(train: np.ndarray, length: int = 120, step: int = 60,
 def mackey(seed: int = 1, progress: bool | None = None, plot: str | None = None,
            size: str = "full") -> dict:
     """Mackey-Glass (tau 17): NARX, GRU, LSTM and Liquid forecast 1 and 84 steps ahead."""
+    size = _check.choice(size, "size", SIZES)
     _seed(seed)
     bar = _show(progress)
     train, test = mackey_glass_split()
@@ -202,6 +204,7 @@ def adding(seed: int = 1, progress: bool | None = None, plot: str | None = None,
            size: str = "full") -> dict:
     """The adding problem (T = 50) on GRU(2, 16, 1): BPTT until the test MSE <= 0.01."""
     from architect import GRU
+    size = _check.choice(size, "size", SIZES)
 
     _seed(seed)
     T, chunk, budget = 50, 500, (1000 if size == "tiny" else 40000)

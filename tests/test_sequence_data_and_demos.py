@@ -83,6 +83,14 @@ def test_each_sequence_demo_runs_on_a_tiny_budget(name, capsys):
         assert out["sequences"] == 1000 and 0 < out["error"] < 0.5
 
 
+@pytest.mark.parametrize("name", ["text", "mackey", "adding"])
+def test_an_unknown_size_is_refused_before_anything_runs(name, capsys):
+    fn = {f.__name__: f for f in sequence_demos.DEMOS}[name]
+    with pytest.raises(ValueError, match="size must be 'full' or 'tiny', got str 'small'"):
+        fn(seed=2, size="small")
+    assert capsys.readouterr().out == ""
+
+
 def test_the_cli_lists_the_sequence_demos(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
