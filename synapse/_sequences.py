@@ -16,6 +16,7 @@ from ._training import (
     Bar,
     FitOptions,
     Keeper,
+    average_and_clip,
     divergence,
     interrupted,
     rate_at,
@@ -132,12 +133,7 @@ def _step(net, rate: float, o: SequenceOptions, B: int) -> None:
     g = net.grad
     f = o.fit
     with np.errstate(all="ignore"):  # a diverging step is a DivergenceError, not warnings
-        if B > 1:
-            g /= B
-        if f.clip:
-            norm = float(np.sqrt(g @ g))
-            if norm > f.clip:
-                g *= f.clip / norm
+        average_and_clip(g, B, f.clip)
         if f.optimizer is None:
             net.parameters()[...] -= rate * g
         else:

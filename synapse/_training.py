@@ -243,6 +243,18 @@ def training_set(data: Any, n_in: int, n_out: int, what: str = "training set"):
     return X, Y
 
 
+# ---------------------------------------------------------------- a step
+def average_and_clip(g: np.ndarray, count: int, clip: float) -> None:
+    """Make ``g``, a gradient summed over ``count`` rows or sequences, their
+    mean, scaled down to norm ``clip`` where it is longer (0: not clipped)."""
+    if count > 1:
+        g /= count
+    if clip:
+        norm = float(np.sqrt(g @ g))
+        if norm > clip:
+            g *= clip / norm
+
+
 # ---------------------------------------------------------------- the error
 def probe_cost(cost: Cost, learn_cost: Cost | None, n_out: int) -> None:
     """Call a user's cost once on a made-up pair (targets 0, outputs 0.5), so that a

@@ -24,7 +24,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _check, rng
-from ._training import Bar, Cost, Keeper, Progress, divergence, interrupted
+from ._training import Bar, Cost, Keeper, Progress, average_and_clip, divergence, interrupted
 from .cost import cost_value
 
 __all__ = ["dsr_symbols", "dsr_trial", "ReberGrammar", "timing_samples", "fraction_right"]
@@ -59,10 +59,7 @@ class SequenceOptions:
         def step(target: np.ndarray) -> None:
             grad[...] = 0.0
             net.backward(target, cost)
-            if clip:
-                norm = float(np.sqrt(grad @ grad))
-                if norm > clip:
-                    grad[...] *= clip / norm
+            average_and_clip(grad, 1, clip)
             opt.step()
 
         return step

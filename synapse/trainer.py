@@ -33,6 +33,7 @@ from ._training import (
     Cost,
     FitOptions,
     Keeper,
+    average_and_clip,
     check_cost,
     check_cross_validate,
     check_rate,
@@ -583,12 +584,7 @@ class Trainer:
             net.backward(Y[i], o.learn_cost)
             count += 1
             if count == o.batch or i == len(X) - 1:
-                g = net.grad
-                g /= count
-                if o.clip:
-                    norm = float(np.sqrt(g @ g))
-                    if norm > o.clip:
-                        g *= o.clip / norm
+                average_and_clip(net.grad, count, o.clip)
                 opt.hyper[0] = rate  # the Trainer's rate is the learning rate (as in the kernel)
                 opt.step()
                 net.zero_grad()
