@@ -8,7 +8,7 @@ talks to whichever it uses through :class:`Engine` alone.
 from __future__ import annotations
 
 import functools
-from typing import Protocol
+from typing import Callable, Protocol
 
 import numpy as np
 
@@ -124,7 +124,7 @@ def stream_errors(layout: Layout, S: np.ndarray, Y: np.ndarray, cost) -> np.ndar
     """The outputs' direct error terms of every stream (rows of S), (streams, outputs)."""
     out = layout.structure.outputs
     R = layout.rows
-    y = S[:, R.act + out.start:R.act + out.stop]
+    y = stream_outputs(layout, S)
     d = S[:, R.deriv + out.start:R.deriv + out.stop]
     if cost is None and not np.isnan(Y).any():
         return Y - y
@@ -178,16 +178,12 @@ class PythonLoops:
         path has no such loop (the Trainer then loops in Python)."""
         return None
 
-    def _outputs(self, S: np.ndarray) -> np.ndarray:
-        out, a = self.layout.structure.outputs, self.layout.rows.act
-        return S[:, a + out.start:a + out.stop]
-
     def predict(self, X: np.ndarray) -> np.ndarray:
         """One step of a copy of the network's state for each row of X; the
         network's own state is left as it was. Returns (rows, outputs)."""
         S = np.repeat(self.layout.S, len(X), axis=0)
         self.streams(S, X)
-        return self._outputs(S).copy()
+        return stream_outputs(self.layout, S).copy()
 
     def run_batch(self, X: np.ndarray, Y: np.ndarray | None, rates: np.ndarray,
                   cost) -> np.ndarray:
@@ -195,16 +191,30 @@ class PythonLoops:
         copy of the network's state, in lockstep; with Y, after each step the
         parameters take a plain step at rates[t] along the streams' mean gradient.
         The network's own state is left as it was. Returns (streams, steps, outputs)."""
-        L = self.layout
-        B, T = X.shape[:2]
-        S = np.repeat(L.S, B, axis=0)
-        out = np.empty((B, T, self._outputs(S).shape[1]))
-        scratch = np.zeros(L.n_params)
-        for t in range(T):
-            self.streams(S, X[:, t])
-            out[:, t] = self._outputs(S)
-            if Y is not None and rates[t] != 0:
-                scratch[:] = 0.0
-                self.stream_gradient(S, Y[:, t], cost, scratch)
-                L.V[:L.n_params] -= (rates[t] / B) * scratch
-        return out
+        return run_streams(self, X, Y, rates, cost)
+
+
+def stream_outputs(layout: Layout, S: np.ndarray) -> np.ndarray:
+    """The outputs' activations of every stream (rows of S): a view, (streams, outputs)."""
+    out, a = layout.structure.outputs, layout.rows.act
+    return S[:, a + out.start:a + out.stop]
+
+
+def run_streams(engine, X: np.ndarray, Y: np.ndarray | None, rates: np.ndarray, cost,
+                first: Callable[[np.ndarray, np.ndarray], None] | None = None) -> np.ndarray:
+    """``run_batch`` on ``engine`` (its ``streams`` and ``stream_gradient``);
+    ``first(S, X0)``, when given, steps the first time step instead."""
+    L = engine.layout
+    B, T = X.shape[:2]
+    S = np.repeat(L.S, B, axis=0)
+    out_units = L.structure.outputs
+    out = np.empty((B, T, out_units.stop - out_units.start))
+    scratch = np.zeros(L.n_params)
+    for t in range(T):
+        (first if t == 0 and first is not None else engine.streams)(S, X[:, t])
+        out[:, t] = stream_outputs(L, S)
+        if Y is not None and rates[t] != 0:
+            scratch[:] = 0.0
+            engine.stream_gradient(S, Y[:, t], cost, scratch)
+            L.V[:L.n_params] -= (rates[t] / B) * scratch
+    return out

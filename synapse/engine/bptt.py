@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import store
 from ..store import Layout
-from .base import stream_errors
+from .base import stream_errors, stream_outputs
 
 
 class Tape:
@@ -74,7 +74,7 @@ def gradient(engine, thr: Through, S: np.ndarray, X: np.ndarray, Y: np.ndarray, 
         tape.deriv[t] = S[:, R.deriv:R.deriv + N].T
         tape.G[t] = S[:, R.g:R.T].T
         tape.T[t] = S[:, R.T:R.XB].T
-        outs[:, t] = S[:, R.act + st.outputs.start:R.act + st.outputs.stop]
+        outs[:, t] = stream_outputs(L, S)
         tape.err[t] = stream_errors(L, S, Y[:, t], cost).T
     # the walk back, on a scratch arena holding step t's numbers
     work = L.fresh_state(B)

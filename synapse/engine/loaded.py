@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import store
 from . import Engine, make_engine
+from .base import run_streams
 
 __all__ = ["LoadedGains", "loaded_gains"]
 
@@ -89,25 +90,11 @@ class LoadedGains:
     def run_batch(self, X, Y, rates, cost):
         """As the engines' run_batch (engine/base.py), with the first step's
         gains as loaded."""
-        L = self.layout
-        B, T = X.shape[:2]
-        out_units = L.structure.outputs
-        a = L.rows.act
-        S = np.repeat(L.S, B, axis=0)
-        out = np.empty((B, T, out_units.stop - out_units.start))
-        scratch = np.zeros(L.n_params)
-        for t in range(T):
-            if t == 0:
-                with self._first() as first:
-                    first.streams(S, X[:, t])
-            else:
-                self.inner.streams(S, X[:, t])
-            out[:, t] = S[:, a + out_units.start:a + out_units.stop]
-            if Y is not None and rates[t] != 0:
-                scratch[:] = 0.0
-                self.inner.stream_gradient(S, Y[:, t], cost, scratch)
-                L.V[:L.n_params] -= (rates[t] / B) * scratch
-        return out
+        def first(S, X0):
+            with self._first() as engine:
+                engine.streams(S, X0)
+
+        return run_streams(self.inner, X, Y, rates, cost, first)
 
     def train(self, *args):
         return None  # passes run row by row until the first step is done
