@@ -93,6 +93,15 @@ def _contiguous(idx: np.ndarray) -> bool:
     return len(idx) == 0 or bool(np.all(np.diff(idx) == 1))
 
 
+def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of equal neighbouring keys starts, and its key (both
+    empty for no keys): the segments of ``np.add.reduceat``."""
+    if not len(keys):
+        return _NONE, _NONE
+    starts = np.r_[0, np.flatnonzero(np.diff(keys)) + 1].astype(np.int64)
+    return starts, keys[starts]
+
+
 def _cat(parts) -> np.ndarray:
     return np.concatenate(parts).astype(np.int64) if parts else _NONE
 
@@ -306,8 +315,7 @@ class Plan:
                     cols, shape, bool(dense), w, w_at, gidx, rowgate,
                     conns=None if contiguous else idx.astype(np.int64))
         if not dense and len(rows):
-            bd.starts = np.r_[0, np.flatnonzero(np.diff(rows)) + 1].astype(np.int64)
-            bd.nonempty = rows[bd.starts]
+            bd.starts, bd.nonempty = _runs(rows)
         learns = st.learns[idx]
         slots = L.w_at[idx]
         if learns.all() and _contiguous(slots):
@@ -402,15 +410,13 @@ class Plan:
             t_conn.append(np.array(cs, dtype=np.int64))
             t_rel.append(np.full(len(cs), i))
         t_conn_a, t_rel_a = _cat(t_conn), _cat(t_rel)
-        t_starts = np.r_[0, np.flatnonzero(np.diff(t_rel_a)) + 1].astype(np.int64) \
-            if len(t_rel_a) else _NONE
+        t_starts, _ = _runs(t_rel_a)
         mem = L.x_mem[r_idx] >= 0
         xdense, x_slot, x_rel, x_conn = self._extended(r_idx, mem)
         g_r0, g_r1 = int(st.rel_ptr[lo]), int(st.rel_ptr[hi])
         js = st.rel_j[g_r0:g_r1]
         g_one = g_r1 - g_r0 == hi - lo and bool(np.array_equal(js, np.arange(lo, hi)))
-        g_starts = np.r_[0, np.flatnonzero(np.diff(js)) + 1].astype(np.int64) if len(js) \
-            else _NONE
+        g_starts, g_units = _runs(js)
         softmax = [(a - lo, b - lo) for a, b in st.softmax if lo <= a and b <= hi]
         return Segment(
             lo, hi, ins, self._outs(run, lo, hi), squash, softmax,
@@ -421,7 +427,7 @@ class Plan:
             st.src[t_conn_a], t_starts, t_rel_a[t_starts] if len(t_rel_a) else _NONE, rowT,
             xdense, x_slot, x_rel, x_conn, st.rel_j[r_idx[x_rel]], np.flatnonzero(mem),
             r_idx[mem], st.rel_j[r_idx[mem]], _span(r_idx[mem], st.rel_j[r_idx[mem]]),
-            g_r0, g_r1, g_one, g_starts, js[g_starts] - lo if len(js) else _NONE)
+            g_r0, g_r1, g_one, g_starts, g_units - lo if len(js) else _NONE)
 
     def _extended(self, r_idx, mem):
         """Where the stored extended traces of these relations live: dense views
@@ -469,16 +475,10 @@ class Plan:
         st, L = self.st, self.L
         derived = np.flatnonzero(L.x_mem < 0)
         self.der_r = derived
-        js = st.rel_j[derived]
-        self.der_starts = np.r_[0, np.flatnonzero(np.diff(js)) + 1].astype(np.int64) \
-            if len(js) else _NONE
-        self.der_units = js[self.der_starts] if len(js) else _NONE
+        self.der_starts, self.der_units = _runs(st.rel_j[derived])
         memory = np.flatnonzero(L.x_mem >= 0)
         self.mem_r = memory
-        js = st.rel_j[memory]
-        self.mem_starts = np.r_[0, np.flatnonzero(np.diff(js)) + 1].astype(np.int64) \
-            if len(js) else _NONE
-        self.mem_units = js[self.mem_starts] if len(js) else _NONE
+        self.mem_starts, self.mem_units = _runs(st.rel_j[memory])
         self.xdense = [x for s in self.segments for x in s.xdense]
         self.x_slot = _cat([s.x_slot for s in self.segments])
         self.x_conn = _cat([s.x_conn for s in self.segments])
