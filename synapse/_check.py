@@ -369,6 +369,4 @@ def matrix(x: Any, width: int, what: str) -> np.ndarray:
         arr = arr[:, None]
     if arr.ndim != 2 or arr.shape[1] != width:
         raise ValueError(f"{what} must have shape (n, {width}), got {arr.shape}")
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{what} must be finite")
-    return arr
+    return finite(arr, what)

@@ -433,11 +433,7 @@ class Network:
         >>> bool(np.allclose(net.predict(rows)[:, 0], [net.activate(r)[0] for r in rows]))
         True
         """
-        X = _check.finite(_check.array(X, "X"), "X")
-        if X.ndim == 1 and self.inputs() == 1:
-            X = X[:, None]
-        if X.ndim != 2 or X.shape[1] != self.inputs():
-            raise ValueError(f"X must have shape (n, {self.inputs()}), got {X.shape}")
+        X = _check.matrix(X, self.inputs(), "X")
         return self._path().predict(np.ascontiguousarray(X))
 
     def _train_passes(self, X, Y, orders, rates, cost=None, error_cost=None,
