@@ -307,10 +307,13 @@ def floats(x, size: int, what: str) -> np.ndarray:
 
 def finite(arr: np.ndarray, what: str) -> np.ndarray:
     """``arr`` if every entry is finite; the message names the first that is not."""
+    # one dot product when all is well (BLAS: no warning when it overflows, then look closer)
+    if arr.dtype.kind == "f" and math.isfinite(np.vdot(arr, arr)):
+        return arr
     if not np.isfinite(arr).all():
         at = int(np.flatnonzero(~np.isfinite(arr))[0])
         where = f" at index {at}" if arr.size > 1 else ""
-        raise ValueError(f"{what} must be finite, got {arr.flat[at]!r}{where}")
+        raise ValueError(f"{what} must be finite, got {arr.flat[at].item()!r}{where}")
     return arr
 
 

@@ -194,10 +194,8 @@ class Network:
     __call__ = activate
 
     def _target(self, target) -> np.ndarray:
-        t = _check.floats(target, self.layers.output.size, "target")
-        if not math.isfinite(np.add.reduce(t)) and not np.isfinite(t).all():
-            raise ValueError(f"target must be finite, got {t.tolist()}")
-        return t
+        return _check.finite(_check.floats(target, self.layers.output.size, "target"),
+                             "target")
 
     def propagate(self, rate: float, target, cost=None) -> None:
         """Back-propagate the error of the last activation and learn at ``rate``.
