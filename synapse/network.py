@@ -46,9 +46,6 @@ class Network:
     (2, 1, 6)
     """
 
-    _squash_names: dict   # a loaded network's own squash functions -> the names read
-    _gains_pending: bool  # loaded from synaptic.js or neataptic, first step not taken
-
     def __init__(self, input: Layer | None = None, hidden=None, output: Layer | None = None):
         self.layers = Layers(input=Layer(0), hidden=[], output=Layer(0))
         self._optimize = True
@@ -56,6 +53,8 @@ class Network:
         self._layout: store.Layout | None = None
         self._engine: Engine | None = None
         self._lock = threading.RLock()  # one compile, whichever thread asks first
+        self._squash_names: dict = {}  # a loaded network's own squash functions -> names read
+        self._gains_pending = False    # loaded from synaptic.js or neataptic, not yet stepped
         if input is not None or output is not None or hidden:
             self.set(input=input, hidden=hidden, output=output)
 
@@ -111,7 +110,7 @@ class Network:
                 if self._engine is None:
                     kind = self._engine_kind if self._optimize else "objects"
                     engine = make_engine(layout, kind)
-                    if self.__dict__.get("_gains_pending"):  # loaded from synaptic.js
+                    if self._gains_pending:  # loaded from synaptic.js
                         engine = loaded_gains(self, engine)
                     self._engine = engine
                 engine = self._engine
@@ -560,8 +559,8 @@ class Network:
         copy = _instance(type(self), i, h, o, self._attributes())
         copy._optimize = self._optimize
         copy._engine_kind = self._engine_kind  # the same engine, the same sums
-        copy._squash_names = dict(self.__dict__.get("_squash_names", {}))
-        copy._gains_pending = self.__dict__.get("_gains_pending", False)
+        copy._squash_names = dict(self._squash_names)
+        copy._gains_pending = self._gains_pending
         # identical structure gives an identical layout: one copy of each arena
         # carries every number (weights, biases, states, traces)
         store.copy_numbers(self._compiled(), copy._compiled())
@@ -582,7 +581,7 @@ class Network:
         attributes = self._attributes()
         if attributes:
             meta["attributes"] = attributes
-        if self.__dict__.get("_gains_pending"):
+        if self._gains_pending:
             meta["pending_gains"] = True
         return meta
 
@@ -727,7 +726,7 @@ class Network:
         payload = {"class": type(self), "json": data, "squashes": functions,
                    "grad": layout.grad.copy(), "optimize": self._optimize,
                    "engine": self._engine_kind,
-                   "squash_names": dict(self.__dict__.get("_squash_names", {})),
+                   "squash_names": dict(self._squash_names),
                    "layer_labels": [x.label for x in (self.layers.input, *self.layers.hidden,
                                                       self.layers.output)]}
         return (_rebuild, (payload,))

@@ -388,7 +388,7 @@ def _read_state(data, n, links, inside, memory, relations):
 def squash_namer(net: Network) -> Callable[[Any], Any]:
     """The JSON name of each squash function of ``net``: a built-in's name, the
     name a function was loaded under, else its ``__name__``."""
-    loaded = getattr(net, "_squash_names", None) or {}
+    loaded = net._squash_names
 
     def name(f):
         for key, g in _squash.BY_NAME.items():
