@@ -310,11 +310,7 @@ def read(data: Any, squashes=None) -> Loaded:
         neurons.append(neuron)
         target = layers[layer] if isinstance(layer, str) else hidden.setdefault(layer, Layer())
         target.add(neuron)
-        if not any(f is g for g in _squash.BY_NAME.values()):
-            try:
-                names.setdefault(f, name)
-            except TypeError:  # an unhashable callable: saved by its __name__
-                pass
+        _remember_name(names, f, name)
     made = []
     for a, b, w, g, learns in links:
         c = neurons[a].project(neurons[b], w)
@@ -384,16 +380,23 @@ def _read_state(data, n, links, inside, memory, relations):
     return unit_rows, link_rows, rel_rows, x_rows
 
 
+def _remember_name(names: dict, f, name) -> None:
+    """Keep the name a user's squash function was read under, so that saving
+    writes it again (a built-in needs none)."""
+    if not any(f is g for g in _squash.BY_NAME.values()):
+        try:
+            names.setdefault(f, name)
+        except TypeError:  # an unhashable callable: saved by its __name__
+            pass
+
+
 # ---------------------------------------------------------------- writing
 def squash_namer(net: Network) -> Callable[[Any], Any]:
     """The JSON name of each squash function of ``net``: a built-in's name, the
     name a function was loaded under, else its ``__name__``."""
-    loaded = net._squash_names
+    loaded = net._squash_names  # never a built-in: the readers leave those out
 
     def name(f):
-        for key, g in _squash.BY_NAME.items():
-            if f is g:
-                return key
         try:
             if f in loaded:
                 return loaded[f]
@@ -792,11 +795,7 @@ def read_neataptic(data: Any, squashes=None) -> Loaded:
             neurons[g].gate(c)
     names: dict = {}
     for _, _, f, name in specs:
-        if not any(f is g for g in _squash.BY_NAME.values()):
-            try:
-                names.setdefault(f, name)
-            except TypeError:
-                pass
+        _remember_name(names, f, name)
     return Loaded((input_layer, hidden, output_layer), pending_gains=True, squash_names=names)
 
 
