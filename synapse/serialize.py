@@ -214,6 +214,26 @@ def _meta(data: dict) -> dict | None:
     return {"class": cls, "attributes": dict(attributes), "pending_gains": pending}
 
 
+
+def _link(cfg: Any, where: str, n: int, seen: set) -> tuple:
+    """(from, to, weight, gater or None) of one connection of a file (synaptic.js's
+    or neataptic's: the same keys) among ``n`` neurons; a pair already in
+    ``seen`` is refused, and the pair is added to it."""
+    if not isinstance(cfg, dict):
+        raise TypeError(f"{where} must be an object, got {_check.came(cfg)}")
+    missing = [k for k in _CONNECTION_KEYS if k not in cfg]
+    if missing:
+        raise ValueError(f"{where} lacks the key(s) {missing}")
+    a = _index(cfg["from"], n, f"{where}.from")
+    b = _index(cfg["to"], n, f"{where}.to")
+    w = _number(cfg["weight"], f"{where}.weight")
+    g = cfg.get("gater")
+    g = None if g is None else _index(g, n, f"{where}.gater")
+    if (a, b) in seen:
+        raise ValueError(f"{where} repeats the connection {a}->{b}")
+    seen.add((a, b))
+    return a, b, w, g
+
 def read(data: Any, squashes=None) -> Loaded:
     """A network in synaptic.js's JSON (a dict or text), validated in full
     before anything is built. ``Network.from_json`` assembles it."""
@@ -266,19 +286,7 @@ def read(data: Any, squashes=None) -> Loaded:
     seen: set = set()
     for i, cfg in enumerate(data["connections"]):
         where = f"connections[{i}]"
-        if not isinstance(cfg, dict):
-            raise TypeError(f"{where} must be an object, got {type(cfg).__name__}")
-        missing = [k for k in _CONNECTION_KEYS if k not in cfg]
-        if missing:
-            raise ValueError(f"{where} lacks the key(s) {missing}")
-        a = _index(cfg["from"], n, f"{where}.from")
-        b = _index(cfg["to"], n, f"{where}.to")
-        w = _number(cfg["weight"], f"{where}.weight")
-        g = cfg.get("gater")
-        g = None if g is None else _index(g, n, f"{where}.gater")
-        if (a, b) in seen:
-            raise ValueError(f"{where} repeats the connection {a}->{b}")
-        seen.add((a, b))
+        a, b, w, g = _link(cfg, where, n, seen)
         learns = _flag(cfg.get("learns", True), f"{where}.learns")
         if a == b and not learns:
             raise ValueError(f"{where}.learns: a self-connection's weight never learns; "
@@ -737,21 +745,7 @@ def read_neataptic(data: Any, squashes=None) -> Loaded:
     links = []
     seen: set = set()
     for i, cfg in enumerate(data["connections"]):
-        where = f"connections[{i}]"
-        if not isinstance(cfg, dict):
-            raise TypeError(f"{where} must be an object, got {_check.came(cfg)}")
-        missing = [k for k in ("from", "to", "weight") if k not in cfg]
-        if missing:
-            raise ValueError(f"{where} lacks the key(s) {missing}")
-        a = _index(cfg["from"], n, f"{where}.from")
-        b = _index(cfg["to"], n, f"{where}.to")
-        w = _number(cfg["weight"], f"{where}.weight")
-        g = cfg.get("gater")
-        g = None if g is None else _index(g, n, f"{where}.gater")
-        if (a, b) in seen:
-            raise ValueError(f"{where} repeats the connection {a}->{b}")
-        seen.add((a, b))
-        links.append((a, b, w, g))
+        links.append(_link(cfg, f"connections[{i}]", n, seen))
 
     # hidden layers: a new one wherever a node reads a node of the current one
     reads: dict[int, set] = {}
