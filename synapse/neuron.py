@@ -130,11 +130,10 @@ class Connection:
 
     @learns.setter
     def learns(self, value: bool) -> None:
-        if not isinstance(value, (bool, np.bool_)):
-            raise TypeError(f"learns must be True or False, got {value!r}")
+        value = _check.flag(value, "learns")
         if self.from_ is self.to:
             raise ValueError("a self-connection's weight is fixed; it never learns")
-        self._learns = bool(value)
+        self._learns = value
         _touch(self.to)
 
     @property
@@ -533,7 +532,6 @@ def _add_gated_unit(j: Neuron, k: Neuron) -> None:
             c._X = out
     j._xslot = np.arange(n + 1)
     j._G.append(k)
-    k._gaters = None
 
 
 def _set_gated_units(j: Neuron, G_new: list[Neuron]) -> None:
