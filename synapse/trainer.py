@@ -139,11 +139,8 @@ class Trainer:
         """:meth:`train`'s options, checked, with the Trainer's defaults for None."""
         cost = check_cost(cost) or self.cost or _cost.MSE
         error = self.error if error is None else _check.non_negative(error, "error")
-        opt = self._optimizer(optimizer, momentum, weight_decay)
         batch = _check.count(batch_size, "batch_size", minimum=1)
         clip = 0.0 if clip is None else _check.positive(clip, "clip")
-        if opt is None and (batch > 1 or clip):
-            opt = optim.SGD(self.network)  # plain steps, averaged over a batch or clipped
         options = FitOptions(
             rate=self.rate if rate is None else check_rate(rate),
             iterations=(self.iterations if iterations is None
@@ -153,9 +150,19 @@ class Trainer:
             learn_cost=self._learning_cost(gradient, cost),
             cross_validate=check_cross_validate(
                 self.cross_validate if cross_validate is None else cross_validate, error),
-            bar=_check.flag(progress_bar, "progress"), optimizer=opt, batch=batch, clip=clip)
+            bar=_check.flag(progress_bar, "progress"), optimizer=None, batch=batch, clip=clip)
         probe_cost(cost, options.learn_cost, self.network.outputs())
-        return options
+        return dataclasses.replace(
+            options, optimizer=self._stepper(optimizer, momentum, weight_decay, clip, batch))
+
+    def _stepper(self, optimizer, momentum, weight_decay, clip: float, batch: int = 1):
+        """The optimizer a call's steps take, made last, once every other option
+        is checked (a refused call leaves ``self.optimizer`` as it was): the one
+        asked for, or plain SGD where batches or clipping need one, else None."""
+        opt = self._optimizer(optimizer, momentum, weight_decay)
+        if opt is None and (batch > 1 or clip):
+            opt = optim.SGD(self.network)  # plain steps, averaged over a batch or clipped
+        return opt
 
     def _optimizer(self, optimizer, momentum, weight_decay):
         """The optimizer a call of :meth:`train` steps with: None for synaptic.js's
@@ -202,11 +209,8 @@ class Trainer:
             always=_check.choice(learn, "learn", _LEARN) == "always",
             bar=_check.flag(progress_bar, "progress"), clip=clip)
         probe_cost(cost, options.learn_cost, self.network.outputs())
-        # the optimizer last: made (and kept in self.optimizer) once all else is checked
-        opt = self._optimizer(optimizer, momentum, weight_decay)
-        if opt is None and clip:
-            opt = optim.SGD(self.network)  # plain steps, clipped
-        return dataclasses.replace(options, optimizer=opt)
+        return dataclasses.replace(
+            options, optimizer=self._stepper(optimizer, momentum, weight_decay, clip))
 
     def _check_sizes(self, task: str, *allowed: tuple[int, int]) -> None:
         """ValueError unless the network's (inputs, outputs) is one of ``allowed``."""
@@ -332,14 +336,14 @@ class Trainer:
         (True, True)
         """
         X, Y = self._set(training_set)
+        if _check.flag(resume, "resume") and self.position is None:
+            raise ValueError("resume=True needs a position to resume from: this Trainer has "
+                             "not trained yet (or was not restored from a checkpoint)")
         options = self._fit_options(rate, iterations, error, shuffle, log, cost, schedule,
                                     cross_validate, gradient, progress, optimizer, momentum,
                                     batch_size, weight_decay, clip)
         if init is not None:
             self.network.initialize(init)
-        if _check.flag(resume, "resume") and self.position is None:
-            raise ValueError("resume=True needs a position to resume from: this Trainer has "
-                             "not trained yet (or was not restored from a checkpoint)")
         return self._fit(X, Y, options, self.position if resume else None)
 
     def train_sequences(self, sequences, *, learning: str = "lstm-g", window: int | None = None,
@@ -445,15 +449,15 @@ class Trainer:
         1.0
         """
         seqs = sequence_set(sequences, self.network.inputs(), self.network.outputs())
-        fit = self._fit_options(rate, iterations, error, shuffle, log, cost, schedule, None,
-                                gradient, progress, optimizer, momentum, batch_size,
-                                weight_decay, clip)
         learning = _check.choice(learning, "learning", LEARNING)
         if window is not None:
             window = _check.count(window, "window", minimum=1)
             if learning != "bptt":
                 raise ValueError("window is an option of learning='bptt' (truncated "
                                  "backpropagation through time), not of 'lstm-g'")
+        fit = self._fit_options(rate, iterations, error, shuffle, log, cost, schedule, None,
+                                gradient, progress, optimizer, momentum, batch_size,
+                                weight_decay, clip)
         if init is not None:
             self.network.initialize(init)
         return fit_sequences(self.network, seqs, SequenceOptions(fit, learning, window or 0))

@@ -157,3 +157,30 @@ def test_adam_beats_plain_steps_on_a_sequence_task():
         errors[opt] = Trainer(net).train((Xs, Ys), optimizer=opt, rate=rate, iterations=60,
                                          error=0, cost=cost.MSE)["error"]
     assert errors["adam"] < errors[None]
+
+
+def _bad_cost(target, output, derivate=False):
+    return "not a number"
+
+
+@pytest.mark.parametrize("call, error", [
+    (lambda t, data: t.train(data, optimizer="rmsprop", iterations=0), "iterations"),
+    (lambda t, data: t.train(data, optimizer="rmsprop", cost=_bad_cost), "cost"),
+    (lambda t, data: t.train(data, optimizer="rmsprop", init="glorot", resume=True), "resume"),
+    (lambda t, data: t.train_sequences([data], optimizer="rmsprop", init="glorot",
+                                       window=3), "window"),
+])
+def test_a_refused_call_keeps_the_optimizer_and_the_parameters(call, error):
+    """The optimizer (with its moments) is made last, and init= draws only once
+    every option is checked: a refused call changes nothing."""
+    net = _xor_net(ENGINES[-1])
+    trainer = Trainer(net)
+    trainer.train((X, Y), optimizer="adam", rate=0.01, iterations=3, error=0)
+    kept, moments = trainer.optimizer, trainer.optimizer.state.copy()
+    before = net.parameters().copy()
+    trainer.position = None  # as if it had never trained: resume=True is refused
+    with pytest.raises((ValueError, TypeError), match=error):
+        call(trainer, (X, Y))
+    assert trainer.optimizer is kept
+    np.testing.assert_array_equal(trainer.optimizer.state, moments)
+    np.testing.assert_array_equal(net.parameters(), before)
