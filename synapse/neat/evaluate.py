@@ -62,26 +62,12 @@ class Built:
         self.params: np.ndarray | None = None
 
     def locate(self) -> None:
-        """Find each weight's and bias's slot in ``parameters()`` (through the
-        public API: write distinct values, read them back, restore)."""
-        net = self.net
-        saved = net.parameters().copy()
-        old_w = [c.weight for c in self.links]
-        old_b = [n.bias for n in self.units[self.n_in:]]
-        for k, c in enumerate(self.links):
-            c.weight = float(k + 1)
-        for j, n in enumerate(self.units[self.n_in:]):
-            n.bias = -float(j + 1)
-        params = net.parameters()
-        where = {v: i for i, v in enumerate(params.tolist())}
-        wslot = [where.get(float(k + 1), -1) for k in range(len(self.links))]
-        bslot = [where.get(-float(j + 1), -1) for j in range(len(self.units) - self.n_in)]
-        params[:] = saved
-        for c, w in zip(self.links, old_w):
-            c.weight = w
-        for n, b in zip(self.units[self.n_in:], old_b):
-            n.bias = b
-        if min(wslot + bslot, default=0) >= 0:  # every number is a parameter (the usual case)
+        """Find each weight's and bias's slot in ``parameters()``: where the
+        layout put it (``Links.w_at``, ``Units.bias_at``, as ``initialize`` reads)."""
+        params = self.net.parameters()  # lays the network out; the handles point there
+        wslot = [int(c._links.w_at[c._c]) for c in self.links]
+        bslot = [int(n._units.bias_at[n._u]) for n in self.units[self.n_in:]]
+        if max(wslot + bslot, default=-1) < len(params):  # every number learns (the usual case)
             self.wslot = np.array(wslot, dtype=np.intp)
             self.bslot = np.array(bslot, dtype=np.intp)
         self.params = params
