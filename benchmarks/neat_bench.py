@@ -222,8 +222,8 @@ def xor_synapse(seeds):
         _Timed.seconds = 0.0
         start = time.perf_counter()
         with _Timed():
-            pop.evolve(neat.tasks.xor, generations=300, target=neat.tasks.XOR_TARGET,
-                       executor="serial", log=False)
+            winner = pop.evolve(neat.tasks.xor, generations=300, target=neat.tasks.XOR_TARGET,
+                                executor="serial", log=False)
         wall += time.perf_counter() - start
         scoring += _Timed.seconds
         h = pop.history[-1]
@@ -233,7 +233,6 @@ def xor_synapse(seeds):
             evals.append(h["evaluations"])
         print(f"    synapse seed {seed}: {h['evaluations']} evaluations, "
               f"{pop.generation} generations, best {h['best']:.4f}", flush=True)
-        winner = pop.best
     run = per_step(winner.run)
     activate = per_step(lambda rows: [winner.activate(x) for x in rows])
     print(f"    synapse's last winner ({pop.best_genome}): {us(run)} per step in net.run, "
@@ -356,13 +355,13 @@ def bench_dsr(seeds, generations):
         steps_to, solved, spent = [], 0, []
         for seed in seeds:
             pop = neat.Population(n_in, n_out, size=100, config=config, seed=seed)
-            pop.evolve(task, generations=generations, target=task.target, executor="serial",
-                       backprop=refine, log=False)
+            best = pop.evolve(task, generations=generations, target=task.target,
+                              executor="serial", backprop=refine, log=False)
             h = pop.history[-1]
             trained = sum(e.get("refinements", 0) for e in pop.history) * task.length
             steps = h["evaluations"] * task.steps + trained
             ok = h["best"] >= task.target
-            success = task.success(pop.best)
+            success = task.success(best)
             solved += ok
             spent.append(steps)
             if ok:
