@@ -117,7 +117,7 @@ def target_errors(cost, Y: np.ndarray, out: np.ndarray) -> tuple[float, int]:
     if cost is _cost.MSE:
         sq = np.where(present, (np.where(present, Y2, 0.0) - out2) ** 2, 0.0)
         return float(np.sum(sq[rows].sum(axis=1) / n[rows])), len(rows)
-    if cost is _cost.CROSS_ENTROPY and present[rows].all():
+    if cost in _cost._SUMS and present[rows].all():  # a sum over entries: one call
         return cost(Y2[rows], out2[rows]), len(rows)
     total = 0.0
     for r in rows:
