@@ -124,12 +124,17 @@ def stream_errors(layout: Layout, S: np.ndarray, Y: np.ndarray, cost) -> np.ndar
     """The outputs' direct error terms of every stream (rows of S), (streams, outputs)."""
     out = layout.structure.outputs
     R = layout.rows
-    y = stream_outputs(layout, S)
     d = S[:, R.deriv + out.start:R.deriv + out.stop]
+    return rows_errors(stream_outputs(layout, S), d, Y, cost, output_groups(layout))
+
+
+def rows_errors(y: np.ndarray, d: np.ndarray, Y: np.ndarray, cost, groups: tuple) -> np.ndarray:
+    """The direct error terms of rows of outputs ``y`` (derivatives ``d``)
+    towards the rows of ``Y``: t - y (eq. 10), or the cost's gradient, which
+    sees one row at a time, as on every path."""
     if cost is None and not np.isnan(Y).any():
         return Y - y
-    groups = output_groups(layout)
-    return np.array([errors_of(y[b], d[b], Y[b], cost, groups) for b in range(len(S))])
+    return np.array([errors_of(y[b], d[b], Y[b], cost, groups) for b in range(len(y))])
 
 
 class PythonLoops:

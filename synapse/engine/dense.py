@@ -26,7 +26,7 @@ from .. import optim
 from .. import squash as _squash
 from ..cost import set_error
 from ..store import Layout
-from .base import errors_of, output_groups
+from .base import output_groups, rows_errors
 from .numpy_engine import squash_both
 
 __all__ = ["Dense", "plan"]
@@ -148,13 +148,6 @@ class Dense:
             derivs.append(d)
         return states, acts, derivs
 
-    def _output_errors(self, y: np.ndarray, d: np.ndarray, Y: np.ndarray, cost) -> np.ndarray:
-        """The outputs' direct error terms (eq. 10, or the cost's gradient: a
-        cost sees one row at a time, as on every path), per row."""
-        if cost is None:
-            return Y - y
-        return np.array([errors_of(y[b], d[b], Y[b], cost, self.groups) for b in range(len(y))])
-
     def _backward(self, acts, derivs, errors, weights, G: np.ndarray) -> list[np.ndarray]:
         """Every layer's responsibilities (eqs. 10, 19-23), and minus the sum over
         the rows of each learning weight's and bias's delta_j y_i added into G;
@@ -222,7 +215,7 @@ class Dense:
                     weights = self._weights(V)
                     states, acts, derivs = self._forward(Xb, V, weights)
                     outputs[i:i + len(rows)] = acts[-1]
-                    errs = self._output_errors(acts[-1], derivs[-1], Yb, cost)
+                    errs = rows_errors(acts[-1], derivs[-1], Yb, cost, self.groups)
                     G[...] = 0.0
                     deltas = self._backward(acts, derivs, errs, weights, G)
                     # this batch, and the states of the one before (for ``old``)
