@@ -27,7 +27,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from .structure import Structure, csr, describe
+from .structure import Structure, describe
 
 
 @dataclass(frozen=True)
@@ -287,7 +287,7 @@ def _move_values(L: Layout) -> None:
 
 
 def _inputs_by_unit(st: Structure) -> list[np.ndarray]:
-    order, ptr = csr(st.dst, st.n_units)
+    order, ptr = st.inputs_by_unit
     return [order[ptr[j]:ptr[j + 1]] for j in range(st.n_units)]
 
 

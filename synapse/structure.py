@@ -15,6 +15,7 @@ Glossary (docs/design.md has the long version):
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -90,6 +91,17 @@ class Structure:
     def layer_of(self) -> np.ndarray:
         """(N,) the layer of each unit."""
         return np.repeat(np.arange(self.n_layers), np.diff(self.start))
+
+    @functools.cached_property
+    def inputs_by_unit(self) -> tuple[np.ndarray, np.ndarray]:
+        """The connections by target unit, as :func:`csr` lists them (made once:
+        the layout and both engines walk it)."""
+        return csr(self.dst, self.n_units)
+
+    @functools.cached_property
+    def relations_by_k(self) -> tuple[np.ndarray, np.ndarray]:
+        """The relations by gated unit k, as :func:`csr` lists them (made once)."""
+        return csr(self.rel_k, self.n_units)
 
 
 def csr(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -116,8 +116,8 @@ def plan(layout: Layout) -> np.ndarray:
     (code USER + k calls the k-th)."""
     L, st = layout, layout.structure
     N = st.n_units
-    in_order, in_ptr = csr(st.dst, N)
-    rk_order, rk_ptr = csr(st.rel_k, N)
+    in_order, in_ptr = st.inputs_by_unit
+    rk_order, rk_ptr = st.relations_by_k
     later = np.flatnonzero(st.dst > st.src)
     o_order, out_ptr = csr(st.src[later], N)
     gater = np.where(st.gater >= 0, st.gater, N)

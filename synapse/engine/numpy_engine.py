@@ -227,8 +227,8 @@ class Plan:
             self.by_pair[blk.src, blk.dst] = blk
         self._by_col: dict[int, tuple] = {}  # per block, its connections by source (_outs)
         self.layer = st.layer_of()
-        self.inputs = csr(st.dst, self.N)
-        self.rel_by_k = csr(st.rel_k, self.N)
+        self.inputs = st.inputs_by_unit
+        self.rel_by_k = st.relations_by_k
         seq = [self._sequential(b) for b in range(st.n_layers)]
         self.segments: list[Segment] = []
         for run in self._runs(seq):
