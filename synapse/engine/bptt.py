@@ -49,6 +49,20 @@ class Through:
         self.gain_now = (g >= 0) & (g < st.dst)
         self.learn_conn = np.flatnonzero(st.learns)
         self.learn_unit = np.flatnonzero(st.learn_bias)
+        # the walk's gathers, made once: sources, targets, gaters and weight
+        # slots of each set, and each unit's self-gater (a gain of 1 where none)
+        self.rec_src, self.rec_dst = st.src[self.rec], st.dst[self.rec]
+        late = self.late
+        self.late_src, self.late_dst, self.late_gater = st.src[late], st.dst[late], g[late]
+        self.late_now = self.src_now[late, None]
+        sg = st.self_gater
+        self.self_gated = (sg >= 0)[:, None]
+        self.self_gate_now = (sg < np.arange(st.n_units))[:, None]
+        self.self_gater = np.maximum(sg, 0)
+        learn = self.learn_conn
+        self.learn_src, self.learn_dst = st.src[learn], st.dst[learn]
+        self.learn_now = self.src_now[learn, None]
+        self.learn_w_at = L.w_at[learn]
 
 
 def gradient(engine, thr: Through, S: np.ndarray, X: np.ndarray, Y: np.ndarray, cost,
@@ -81,7 +95,8 @@ def gradient(engine, thr: Through, S: np.ndarray, X: np.ndarray, Y: np.ndarray, 
     wv = engine.new_views(work)
     nxt = np.zeros((N, B))
     V, sw = L.V, L.selfw
-    w_at = L.w_at
+    w_rec = V[L.w_at[thr.rec], None]  # the weights do not change during the walk
+    w_late = V[L.w_at[thr.late], None]
     for t in range(W - 1, -1, -1):
         work[:, R.act:R.act + N + 2] = tape.act[t + 1].T
         work[:, R.deriv:R.deriv + N] = tape.deriv[t].T
@@ -92,18 +107,17 @@ def gradient(engine, thr: Through, S: np.ndarray, X: np.ndarray, Y: np.ndarray, 
         if t + 1 < W:
             now, after = tape.act[t + 1], tape.act[t + 2]
             Gn = tape.G[t + 1]
-            c = thr.rec  # k reads y_j(t) at step t + 1
-            np.add.at(extra_acc, st.src[c], nxt[st.dst[c]] * Gn[c] * V[w_at[c], None])
-            c = thr.late  # gates read at step t + 1: dS_k/dy_j = w_ka y_a
-            ya = np.where(thr.src_now[c, None], after[st.src[c]], now[st.src[c]])
-            np.add.at(extra_acc, st.gater[c], nxt[st.dst[c]] * V[w_at[c], None] * ya)
+            # k reads y_j(t) at step t + 1
+            np.add.at(extra_acc, thr.rec_src, nxt[thr.rec_dst] * Gn[thr.rec] * w_rec)
+            # gates read at step t + 1: dS_k/dy_j = w_ka y_a
+            ya = np.where(thr.late_now, after[thr.late_src], now[thr.late_src])
+            np.add.at(extra_acc, thr.late_gater, nxt[thr.late_dst] * w_late * ya)
             k = thr.late_self
             np.add.at(extra_acc, st.self_gater[k],
                       nxt[k] * sw[k, None] * tape.state[t + 1][k])
-            sg = st.self_gater
-            gain = np.where((sg >= 0)[:, None],
-                            np.where((sg < np.arange(N))[:, None], after[np.maximum(sg, 0)],
-                                     now[np.maximum(sg, 0)]), 1.0)
+            gain = np.where(thr.self_gated,
+                            np.where(thr.self_gate_now, after[thr.self_gater],
+                                     now[thr.self_gater]), 1.0)
             carry = nxt * gain * sw[:, None]
         if B == 1:
             engine.responsibilities(wv, tape.err[t][:, 0], extra_acc[:, 0], carry[:, 0])
@@ -111,9 +125,9 @@ def gradient(engine, thr: Through, S: np.ndarray, X: np.ndarray, Y: np.ndarray, 
             engine.responsibilities(wv, tape.err[t], extra_acc, carry)
         cur = work[:, R.delta:R.delta + N].T  # (N, B)
         # -dL/dw_ji = sum over t of delta_j(t) g_ji(t) y_i as j read it
-        c = thr.learn_conn
-        ys = np.where(thr.src_now[c, None], tape.act[t + 1][st.src[c]], tape.act[t][st.src[c]])
-        D[w_at[c]] += scale * (cur[st.dst[c]] * tape.G[t][c] * ys).sum(axis=1)
+        ys = np.where(thr.learn_now, tape.act[t + 1][thr.learn_src], tape.act[t][thr.learn_src])
+        D[thr.learn_w_at] += scale * (cur[thr.learn_dst] * tape.G[t][thr.learn_conn] * ys
+                                      ).sum(axis=1)
         u = thr.learn_unit
         D[L.bias_at[u]] += scale * cur[u].sum(axis=1)
         nxt = cur.copy()
