@@ -164,19 +164,6 @@ def _softmax(Sb, STATE, ACT, DERIV, lo, hi):
         Sb[DERIV + i] = y * (1.0 - y)
 
 @_jit
-def _softmax_back(Sb, ACT, DELTAP, DELTA, lo, hi):
-    """eq. 21 for the SOFTMAX group lo:hi through its Jacobian: DELTAP holds each
-    unit's sum from later units, DELTA its output error; both become
-    y_i (a_i - sum_q y_q a_q) + e_i."""
-    dot = 0.0
-    for i in range(lo, hi):
-        dot += Sb[ACT + i] * Sb[DELTAP + i]
-    for i in range(lo, hi):
-        d = Sb[ACT + i] * (Sb[DELTAP + i] - dot) + Sb[DELTA + i]
-        Sb[DELTAP + i] = d
-        Sb[DELTA + i] = d
-
-@_jit
 def _step1(x, V, Sb, ix):
     """One step of one stream (Sb: its row of S; x its inputs): eqs. 14-18 for every
     unit in order."""
@@ -324,7 +311,13 @@ def _learn1(scale, errors, V, D, Sb, ix):
             Sb[DELTAP + j] = acc
             Sb[DELTA + j] = errors[j - out_lo] if j >= out_lo else 0.0
             if j == lo:  # eq. 21 through the group's Jacobian
-                _softmax_back(Sb, ACT, DELTAP, DELTA, lo, ix[SM_HI + j])
+                dot = 0.0
+                for i in range(lo, ix[SM_HI + j]):
+                    dot += Sb[ACT + i] * Sb[DELTAP + i]
+                for i in range(lo, ix[SM_HI + j]):
+                    d = Sb[ACT + i] * (Sb[DELTAP + i] - dot) + Sb[DELTA + i]
+                    Sb[DELTAP + i] = d
+                    Sb[DELTA + i] = d
             continue
         dp = Sb[DERIV + j] * acc  # eq. 21
         if j >= out_lo:
@@ -828,7 +821,14 @@ def _learn_t(scale, errors, V, D, ST, ix, work):
                 delta[b] = errors[b, j - out_lo] if j >= out_lo else 0.0
             if j == lo:
                 for b in range(B):
-                    _softmax_back(ST[:, b], ACT, DELTAP, DELTA, lo, ix[SM_HI + j])
+                    Sb = ST[:, b]
+                    dot = 0.0
+                    for i in range(lo, ix[SM_HI + j]):
+                        dot += Sb[ACT + i] * Sb[DELTAP + i]
+                    for i in range(lo, ix[SM_HI + j]):
+                        d = Sb[ACT + i] * (Sb[DELTAP + i] - dot) + Sb[DELTA + i]
+                        Sb[DELTAP + i] = d
+                        Sb[DELTA + i] = d
             continue
         for b in range(B):
             dp[b] = der[b] * acc[b]  # eq. 21
