@@ -22,6 +22,7 @@ from ._training import (
     rate_at,
 )
 from .cost import cost_value
+from .engine.base import stream_outputs
 
 #: The learning rules of ``train_sequences``, and a few words on each.
 LEARNING = {"lstm-g": "LSTM-g's online gradient, a step at every step with a target",
@@ -159,13 +160,13 @@ def _lstm_g(net, X3: np.ndarray, Y3: np.ndarray, rate: float, o: SequenceOptions
     L, path = net._compiled(), net._path()
     B, T = X3.shape[:2]
     S = L.fresh_state(B)
-    a, outs = L.rows.act, L.structure.outputs
+    outs = L.structure.outputs
     out = np.empty((B, T, outs.stop - outs.start))
     due = (~np.isnan(Y3)).any(axis=(0, 2))
     scratch = np.zeros(L.n_params)  # not grad itself: a path may use grad as its own scratch
     for t in range(T):
         path.streams(S, X3[:, t])
-        out[:, t] = S[:, a + outs.start:a + outs.stop]
+        out[:, t] = stream_outputs(L, S)
         if due[t]:
             scratch[:] = 0.0
             path.stream_gradient(S, np.ascontiguousarray(Y3[:, t]), o.fit.learn_cost, scratch)
