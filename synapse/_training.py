@@ -255,6 +255,22 @@ def average_and_clip(g: np.ndarray, count: int, clip: float) -> None:
             g *= clip / norm
 
 
+def warm_up(net, keeper: Keeper, learn_cost: Cost | None, optimizer: Any = None) -> float:
+    """Compile (or load from numba's cache) the step and the learning step with
+    one step towards zeros (with an optimizer: its gradient, no step), put every
+    number back, and return the seconds it took, so that a clock can start at
+    the first row or sequence."""
+    start = time.perf_counter()
+    net.activate(np.zeros(net.inputs()))
+    if optimizer is None:
+        net.propagate(0.0, np.zeros(net.outputs()), learn_cost)
+    else:
+        net.backward(np.zeros(net.outputs()), learn_cost)
+        net.zero_grad()
+    keeper.restore()
+    return time.perf_counter() - start
+
+
 # ---------------------------------------------------------------- the error
 def probe_cost(cost: Cost, learn_cost: Cost | None, n_out: int) -> None:
     """Call a user's cost once on a made-up pair (targets 0, outputs 0.5), so that a

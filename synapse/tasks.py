@@ -24,7 +24,16 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _check, rng
-from ._training import Bar, Cost, Keeper, Progress, average_and_clip, divergence, interrupted
+from ._training import (
+    Bar,
+    Cost,
+    Keeper,
+    Progress,
+    average_and_clip,
+    divergence,
+    interrupted,
+    warm_up,
+)
 from .cost import cost_value
 
 __all__ = ["dsr_symbols", "dsr_trial", "ReberGrammar", "timing_samples", "fraction_right"]
@@ -149,22 +158,6 @@ _DSR_LINE = ("iterations {iterations} success {success:.4f} correct {correct} "
 
 #: DSR trials per block: success is counted, and history kept, block by block.
 DSR_BLOCK = 1000
-
-
-def warm_up(net, keeper: Keeper, learn_cost: Cost | None, optimizer: Any = None) -> float:
-    """Compile (or load from numba's cache) the step and the learning step with
-    one step towards zeros (with an optimizer: its gradient, no step), put every
-    number back, and return the seconds it took, so that a task's clock starts
-    at its first sequence."""
-    start = time.perf_counter()
-    net.activate(np.zeros(net.inputs()))
-    if optimizer is None:
-        net.propagate(0.0, np.zeros(net.outputs()), learn_cost)
-    else:
-        net.backward(np.zeros(net.outputs()), learn_cost)
-        net.zero_grad()
-    keeper.restore()
-    return time.perf_counter() - start
 
 
 def train_dsr(net, options: DSROptions) -> dict:

@@ -46,6 +46,7 @@ from ._training import (
     rate_at,
     rates_of,
     training_set,
+    warm_up,
 )
 from .cost import set_error
 from .engine import dense
@@ -604,9 +605,11 @@ class Trainer:
         net = self.network
         if chunked:
             self._passes(X, Y, np.zeros((0, len(X)), dtype=np.int64), np.zeros(0), o, -np.inf)
-        else:
+        elif o.optimizer is None:
             net.run(X[:1], Y[:1], rate=0.0, cost=o.learn_cost)
             keeper.restore()
+        else:  # the Python pass: activate, then backward
+            warm_up(net, keeper, o.learn_cost, o.optimizer)
 
     def _diverged(self, X, Y, o: FitOptions, keeper: Keeper, it: int, orders: np.ndarray,
                   rates: np.ndarray) -> Exception:
