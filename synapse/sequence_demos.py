@@ -129,7 +129,9 @@ def mackey_glass_nets() -> dict:
     """The four networks of the demo (and benchmark), identity outputs."""
     from architect import GRU, LSTM, NARX, Liquid
 
-    lstm = LSTM(1, 12, 1)
+    # cell biases that learn (synaptic.js's wiring): on this regression they
+    # forecast one step 3 times better than the default's fixed ones (seed 1)
+    lstm = LSTM(1, 12, 1, cell_bias="learnt")
     lstm.layers.output.set(squash=squash.IDENTITY)
     liquid = Liquid(1, 40, 1, connections=160, gates=30)
     liquid.layers.output.set(squash=squash.IDENTITY)
